@@ -1,0 +1,118 @@
+//! The only graph code: an iterative reverse pass over recorded ops. It knows no op.
+
+use std::collections::{HashMap, HashSet};
+
+use super::anomaly;
+use super::grad_mode::no_grad;
+use crate::{Error, Result, Tensor};
+
+impl Tensor {
+    /// Computes the gradient of this scalar with respect to every leaf that requires grad and
+    /// adds it into their `.grad`, like `loss.backward()`. Gradients accumulate across calls
+    /// until `zero_grad()`.
+    ///
+    /// ```
+    /// use logit_core::Tensor;
+    /// let x = Tensor::new([1.0, 2.0, 3.0])?.requires_grad_(true);
+    /// x.mul(&x)?.sum().backward()?;          // d(Σx²)/dx = 2x
+    /// assert_eq!(x.grad().unwrap().to_vec::<f32>(), vec![2.0, 4.0, 6.0]);
+    /// # Ok::<(), logit_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// When the tensor has more than one element ([`Error::NonScalarBackward`]), does not
+    /// require grad, or (in anomaly mode) a backward produced a NaN.
+    pub fn backward(&self) -> Result<()> {
+        if self.numel() != 1 {
+            return Err(Error::NonScalarBackward {
+                shape: self.shape().to_vec(),
+            });
+        }
+        let seed = Tensor::ones_like(self);
+        self.backward_with(&seed)
+    }
+
+    /// Backward from any tensor given `dL/d(self)`, like `y.backward(grad)`.
+    ///
+    /// # Errors
+    /// When `grad`'s shape or dtype differs from this tensor's, or as [`Tensor::backward`].
+    pub fn backward_with(&self, grad: &Tensor) -> Result<()> {
+        if !self.requires_grad() {
+            return Err(Error::NoGradFn);
+        }
+        if grad.shape() != self.shape() {
+            return Err(Error::ShapeMismatch {
+                op: "backward_with",
+                lhs: self.shape().to_vec(),
+                rhs: grad.shape().to_vec(),
+            });
+        }
+        if grad.dtype() != self.dtype() {
+            return Err(Error::DTypeMismatch {
+                op: "backward_with",
+                expected: self.dtype(),
+                got: grad.dtype(),
+            });
+        }
+        let _g = no_grad();
+        let order = topo_order(self);
+        let mut pending: HashMap<u64, Tensor> = HashMap::with_capacity(order.len() * 2);
+        pending.insert(self.id(), grad.detach());
+        let mut leaves: Vec<Tensor> = Vec::new();
+        if self.is_leaf() {
+            leaves.push(self.clone());
+        }
+        for t in &order {
+            let Some(g) = pending.remove(&t.id()) else {
+                continue;
+            };
+            let node = t.0.node.as_ref().expect("topo_order holds only recorded ops");
+            let grads = node.backward.backward(&node.inputs, t, &g)?;
+            if anomaly::is_anomaly_enabled() {
+                anomaly::check_backward(node.backward.name(), &grads)?;
+            }
+            for (input, ig) in node.inputs.iter().zip(grads) {
+                let Some(ig) = ig else { continue };
+                if !input.requires_grad() {
+                    continue;
+                }
+                debug_assert_eq!(ig.shape(), input.shape(), "{}", node.backward.name());
+                match pending.get_mut(&input.id()) {
+                    Some(acc) => *acc = acc.add(&ig)?,
+                    None => {
+                        if input.is_leaf() {
+                            leaves.push(input.clone());
+                        }
+                        pending.insert(input.id(), ig);
+                    }
+                }
+            }
+        }
+        for leaf in leaves {
+            if let Some(g) = pending.remove(&leaf.id()) {
+                leaf.accumulate_grad(g);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The recorded ops reachable from `root`, outputs before inputs. Iterative (no recursion), and
+/// ordered by creation id, which is a valid reverse topological order because an op's inputs
+/// always exist before its output.
+fn topo_order(root: &Tensor) -> Vec<Tensor> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![root.clone()];
+    let mut order = Vec::new();
+    while let Some(t) = stack.pop() {
+        if !seen.insert(t.id()) {
+            continue;
+        }
+        if let Some(node) = &t.0.node {
+            stack.extend(node.inputs.iter().filter(|i| i.requires_grad()).cloned());
+            order.push(t);
+        }
+    }
+    order.sort_unstable_by_key(|t| std::cmp::Reverse(t.id()));
+    order
+}

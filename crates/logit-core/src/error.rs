@@ -1,0 +1,129 @@
+//! The one error type of logit: every fallible API in every crate returns [`Result`].
+
+use std::path::PathBuf;
+
+use crate::DType;
+
+/// Everything that can go wrong in logit, with what was expected and what came.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // === shapes and dims ===
+    /// Two shapes that an op cannot combine.
+    #[error("{op}: shapes {lhs:?} and {rhs:?} are not compatible")]
+    ShapeMismatch {
+        /// The op that was called.
+        op: &'static str,
+        /// Shape of the first operand.
+        lhs: Vec<usize>,
+        /// Shape of the second operand.
+        rhs: Vec<usize>,
+    },
+    /// A dim outside `-rank..rank`.
+    #[error("{op}: dim {dim} is out of range for a tensor of rank {rank} (expected -{rank}..{rank})")]
+    DimOutOfRange {
+        /// The op that was called.
+        op: &'static str,
+        /// The dim that was given.
+        dim: isize,
+        /// The rank of the tensor.
+        rank: usize,
+    },
+    // === dtypes ===
+    /// An operand of the wrong element type.
+    #[error("{op}: expected dtype {expected:?}, got {got:?}")]
+    DTypeMismatch {
+        /// The op that was called.
+        op: &'static str,
+        /// The dtype the op needs.
+        expected: DType,
+        /// The dtype it got.
+        got: DType,
+    },
+    // === autograd ===
+    /// `backward()` on a tensor with more than one element and no explicit gradient.
+    #[error("backward: grad can be implicitly created only for scalar outputs, got shape {shape:?}; use backward_with(grad)")]
+    NonScalarBackward {
+        /// Shape of the tensor `backward` was called on.
+        shape: Vec<usize>,
+    },
+    /// `backward()` on a tensor that does not require grad.
+    #[error("backward: the tensor does not require grad and has no grad_fn (was it made under no_grad, or from leaves without requires_grad?)")]
+    NoGradFn,
+    /// Anomaly mode saw a NaN or an infinity.
+    #[error("anomaly: {op} produced a non-finite value ({phase} pass)")]
+    NonFinite {
+        /// PyTorch-style name of the op, e.g. `LogBackward0` or `log`.
+        op: String,
+        /// `forward` or `backward`.
+        phase: &'static str,
+    },
+    // === user input: arguments, data, files ===
+    /// An argument or a piece of data that is not what the API takes.
+    #[error("{what}: expected {expected}, got {got}")]
+    Invalid {
+        /// What was being checked (usually the op or the type and the argument).
+        what: String,
+        /// What was expected.
+        expected: String,
+        /// What came.
+        got: String,
+    },
+    /// A state dict that does not fit the module.
+    #[error("error(s) in loading state_dict: missing keys {missing:?}, unexpected keys {unexpected:?}, size mismatch {mismatched:?}")]
+    StateDict {
+        /// Keys the module has that the state dict lacks.
+        missing: Vec<String>,
+        /// Keys in the state dict that the module does not have.
+        unexpected: Vec<String>,
+        /// `key: expected [..], got [..]` for each wrongly shaped entry.
+        mismatched: Vec<String>,
+    },
+    /// A file whose contents could not be parsed.
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+        /// What is wrong there.
+        message: String,
+    },
+    /// An I/O error on a named file.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// `Result` with logit's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Shorthand for [`Error::Invalid`].
+    pub fn invalid(
+        what: impl Into<String>,
+        expected: impl Into<String>,
+        got: impl Into<String>,
+    ) -> Self {
+        Error::Invalid {
+            what: what.into(),
+            expected: expected.into(),
+            got: got.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::Io`].
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

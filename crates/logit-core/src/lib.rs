@@ -1,0 +1,37 @@
+//! # logit-core
+//!
+//! Tensors with reverse-mode autograd, the ground the rest of logit stands on. A [`Tensor`] is a
+//! cheap handle to contiguous `f32` (default) or `f64` data; every op records its backward
+//! formula, written beside its forward in `ops/`, when an input requires grad.
+//!
+//! ```
+//! use logit_core::Tensor;
+//!
+//! // σ(w·x + b) and its gradient, as in PyTorch
+//! let x = Tensor::new([[1.0, 2.0], [3.0, 4.0]])?;
+//! let w = Tensor::new([[0.5], [-0.25]])?.requires_grad_(true);
+//! let b = Tensor::new([0.1])?.requires_grad_(true);
+//! let p = x.matmul(&w)?.add(&b)?.sigmoid();
+//! p.mean().backward()?;
+//! assert_eq!(w.grad().unwrap().shape(), &[2, 1]);
+//! # Ok::<(), logit_core::Error>(())
+//! ```
+
+pub mod autograd;
+mod creation;
+mod display;
+mod dtype;
+mod error;
+pub mod ops;
+pub mod random;
+pub mod shape;
+mod storage;
+mod tensor;
+
+pub use autograd::{no_grad, Backward};
+pub use creation::{default_dtype, set_default_dtype, NewElement, TensorData};
+pub use dtype::{DType, Element, Float};
+pub use error::{Error, Result};
+pub use random::{manual_seed, Generator};
+pub use storage::Storage;
+pub use tensor::Tensor;

@@ -1,0 +1,141 @@
+//! `linear(x, W, b) = x·Wᵀ + b` as one op: no transpose copy, bias added in the same pass,
+//! and a backward of two GEMMs and a column sum.
+
+use super::matmul::gemm;
+use crate::autograd::Backward;
+use crate::{Error, Float, Result, Storage, Tensor};
+
+fn forward<T: Float>(x: &[T], w: &[T], b: Option<&[T]>, rows: usize, fin: usize, fout: usize) -> Vec<T> {
+    let mut out = vec![T::zero(); rows * fout];
+    if let Some(b) = b {
+        for r in out.chunks_exact_mut(fout) {
+            r.copy_from_slice(b);
+        }
+    }
+    gemm((rows, fin, fout), x, (fin, 1), w, (1, fin), &mut out, (fout, 1), b.is_some());
+    out
+}
+
+type Grads<T> = (Option<Vec<T>>, Option<Vec<T>>, Option<Vec<T>>);
+
+fn backward<T: Float>(
+    x: &[T],
+    w: &[T],
+    g: &[T],
+    (rows, fin, fout): (usize, usize, usize),
+    need: (bool, bool, bool),
+) -> Grads<T> {
+    let gx = need.0.then(|| {
+        let mut gx = vec![T::zero(); rows * fin];
+        gemm((rows, fout, fin), g, (fout, 1), w, (fin, 1), &mut gx, (fin, 1), false);
+        gx
+    });
+    let gw = need.1.then(|| {
+        let mut gw = vec![T::zero(); fout * fin];
+        gemm((fout, rows, fin), g, (1, fout), x, (fin, 1), &mut gw, (fin, 1), false);
+        gw
+    });
+    let gb = need.2.then(|| {
+        let mut gb = vec![T::zero(); fout];
+        for r in g.chunks_exact(fout) {
+            for (a, &v) in gb.iter_mut().zip(r) {
+                *a += v;
+            }
+        }
+        gb
+    });
+    (gx, gw, gb)
+}
+
+impl Tensor {
+    /// `x·Wᵀ + b` over the last dim, like `F.linear(x, weight, bias)`: `x` is `[*, in]`, the
+    /// weight `[out, in]` (PyTorch's layout), the bias `[out]`.
+    ///
+    /// # Errors
+    /// When the shapes do not fit (`x`'s last dim must equal the weight's second) or the dtypes
+    /// differ.
+    pub fn linear(&self, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
+        let (xs, ws) = (self.shape(), weight.shape());
+        if ws.len() != 2 || xs.is_empty() || xs[xs.len() - 1] != ws[1] {
+            return Err(Error::ShapeMismatch {
+                op: "linear (input [*, in] with weight [out, in])",
+                lhs: xs.to_vec(),
+                rhs: ws.to_vec(),
+            });
+        }
+        let (fout, fin) = (ws[0], ws[1]);
+        if let Some(b) = bias {
+            if b.shape() != [fout] {
+                return Err(Error::ShapeMismatch {
+                    op: "linear (bias [out])",
+                    lhs: ws.to_vec(),
+                    rhs: b.shape().to_vec(),
+                });
+            }
+        }
+        let rows = self.numel() / fin.max(1);
+        let (sx, sw) = super::promote("linear", self, weight)?;
+        let sb = bias.map(|b| b.storage());
+        let out = match (&*sx, &*sw, sb.as_deref()) {
+            (Storage::F32(x), Storage::F32(w), None) => Storage::F32(forward(x, w, None, rows, fin, fout)),
+            (Storage::F64(x), Storage::F64(w), None) => Storage::F64(forward(x, w, None, rows, fin, fout)),
+            (Storage::F32(x), Storage::F32(w), Some(Storage::F32(b))) => {
+                Storage::F32(forward(x, w, Some(b), rows, fin, fout))
+            }
+            (Storage::F64(x), Storage::F64(w), Some(Storage::F64(b))) => {
+                Storage::F64(forward(x, w, Some(b), rows, fin, fout))
+            }
+            (_, w, Some(b)) => {
+                return Err(Error::DTypeMismatch {
+                    op: "linear (bias)",
+                    expected: w.dtype(),
+                    got: b.dtype(),
+                })
+            }
+            _ => unreachable!("promote returns float storages"),
+        };
+        let mut shape = xs.to_vec();
+        *shape.last_mut().expect("non-empty") = fout;
+        let dims = (rows, fin, fout);
+        Ok(match bias {
+            Some(b) => Tensor::from_op(out, shape, &[self, weight, b], || LinearBackward { dims }),
+            None => Tensor::from_op(out, shape, &[self, weight], || LinearBackward { dims }),
+        })
+    }
+}
+
+struct LinearBackward {
+    dims: (usize, usize, usize),
+}
+
+impl Backward for LinearBackward {
+    fn name(&self) -> &'static str {
+        "AddmmBackward0"
+    }
+    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let need = (
+            i[0].requires_grad(),
+            i[1].requires_grad(),
+            i.get(2).is_some_and(|b| b.requires_grad()),
+        );
+        let (sx, sw) = super::promote("linear", &i[0], &i[1])?;
+        let gs = g.storage();
+        let (gx, gw, gb) = match (&*sx, &*sw, &*gs) {
+            (Storage::F32(x), Storage::F32(w), Storage::F32(g)) => {
+                let (a, b, c) = backward(x, w, g, self.dims, need);
+                (a.map(Storage::F32), b.map(Storage::F32), c.map(Storage::F32))
+            }
+            (Storage::F64(x), Storage::F64(w), Storage::F64(g)) => {
+                let (a, b, c) = backward(x, w, g, self.dims, need);
+                (a.map(Storage::F64), b.map(Storage::F64), c.map(Storage::F64))
+            }
+            _ => unreachable!("linear gradient dtype"),
+        };
+        let wrap = |s: Option<Storage>, t: &Tensor| s.map(|s| Tensor::leaf(s, t.shape().to_vec()));
+        let mut out = vec![wrap(gx, &i[0]), wrap(gw, &i[1])];
+        if let Some(b) = i.get(2) {
+            out.push(wrap(gb, b));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,287 @@
+//! Matrix products: `matmul` (1-D, 2-D and batched with broadcasting batch dims) on one GEMM
+//! helper that takes strides, so transposes in backward cost no copy.
+
+use crate::autograd::Backward;
+use crate::shape::{broadcast_shapes, broadcast_strides, for_each_broadcast, numel};
+use crate::{Error, Float, Result, Storage, Tensor};
+
+/// Below this many multiply-adds, a plain loop beats matrixmultiply's packing.
+const SMALL_GEMM: usize = 16 * 1024;
+
+/// `C (+)= A·B` for strided `m×k` A and `k×n` B into strided C; `accumulate` keeps C's values.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm<T: Float>(
+    (m, k, n): (usize, usize, usize),
+    a: &[T],
+    (rsa, csa): (usize, usize),
+    b: &[T],
+    (rsb, csb): (usize, usize),
+    c: &mut [T],
+    (rsc, csc): (usize, usize),
+    accumulate: bool,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    if m * k * n <= SMALL_GEMM || k == 0 {
+        if !accumulate {
+            for i in 0..m {
+                for j in 0..n {
+                    c[i * rsc + j * csc] = T::zero();
+                }
+            }
+        }
+        for i in 0..m {
+            for p in 0..k {
+                let x = a[i * rsa + p * csa];
+                let brow = &b[p * rsb..];
+                let crow = &mut c[i * rsc..];
+                if csb == 1 && csc == 1 {
+                    for (cj, &bj) in crow[..n].iter_mut().zip(&brow[..n]) {
+                        *cj += x * bj;
+                    }
+                } else {
+                    for j in 0..n {
+                        crow[j * csc] += x * brow[j * csb];
+                    }
+                }
+            }
+        }
+        return;
+    }
+    let beta = if accumulate { T::one() } else { T::zero() };
+    // SAFETY: the caller's slices cover the strided extents of each matrix, which the
+    // asserts below check at their last element.
+    assert!(a.len() > (m - 1) * rsa + (k - 1) * csa);
+    assert!(b.len() > (k - 1) * rsb + (n - 1) * csb);
+    assert!(c.len() > (m - 1) * rsc + (n - 1) * csc);
+    unsafe {
+        T::gemm(
+            m,
+            k,
+            n,
+            a.as_ptr(),
+            rsa as isize,
+            csa as isize,
+            b.as_ptr(),
+            rsb as isize,
+            csb as isize,
+            beta,
+            c.as_mut_ptr(),
+            rsc as isize,
+            csc as isize,
+        )
+    }
+}
+
+/// Shapes and batch offsets of one batched product `[..., m, k] @ [..., k, n]`.
+struct Plan {
+    m: usize,
+    k: usize,
+    n: usize,
+    out_shape: Vec<usize>,
+    /// (out batch, a batch, b batch) in units of matrices.
+    batches: Vec<(usize, usize, usize)>,
+    /// b is a single matrix shared by every batch of a: fold a's batches into rows.
+    fold: bool,
+}
+
+fn plan(ash: &[usize], bsh: &[usize]) -> Result<Plan> {
+    let (ra, rb) = (ash.len(), bsh.len());
+    let (m, k) = (ash[ra - 2], ash[ra - 1]);
+    let (k2, n) = (bsh[rb - 2], bsh[rb - 1]);
+    if k != k2 {
+        return Err(Error::ShapeMismatch {
+            op: "matmul",
+            lhs: ash.to_vec(),
+            rhs: bsh.to_vec(),
+        });
+    }
+    let (ba, bb) = (&ash[..ra - 2], &bsh[..rb - 2]);
+    let bo = broadcast_shapes("matmul", ba, bb).map_err(|_| Error::ShapeMismatch {
+        op: "matmul",
+        lhs: ash.to_vec(),
+        rhs: bsh.to_vec(),
+    })?;
+    let mut batches = Vec::with_capacity(numel(&bo));
+    let (sa, sb) = (broadcast_strides(ba, &bo), broadcast_strides(bb, &bo));
+    for_each_broadcast(&bo, &sa, &sb, |o, i, j| batches.push((o, i, j)));
+    let mut out_shape = bo;
+    out_shape.extend([m, n]);
+    Ok(Plan {
+        m,
+        k,
+        n,
+        out_shape,
+        batches,
+        fold: bb.is_empty(),
+    })
+}
+
+fn forward<T: Float>(p: &Plan, a: &[T], b: &[T]) -> Vec<T> {
+    let (m, k, n) = (p.m, p.k, p.n);
+    let mut c = vec![T::zero(); numel(&p.out_shape)];
+    if p.fold {
+        let rows = a.len() / k.max(1);
+        gemm((rows, k, n), a, (k, 1), b, (n, 1), &mut c, (n, 1), false);
+        return c;
+    }
+    for &(o, i, j) in &p.batches {
+        gemm(
+            (m, k, n),
+            &a[i * m * k..],
+            (k, 1),
+            &b[j * k * n..],
+            (n, 1),
+            &mut c[o * m * n..],
+            (n, 1),
+            false,
+        );
+    }
+    c
+}
+
+/// `dA = dC·Bᵀ`, `dB = Aᵀ·dC`, summed over broadcast batches by accumulating GEMMs.
+fn backward<T: Float>(p: &Plan, a: &[T], b: &[T], g: &[T], need: (bool, bool)) -> (Option<Vec<T>>, Option<Vec<T>>) {
+    let (m, k, n) = (p.m, p.k, p.n);
+    let mut ga = need.0.then(|| vec![T::zero(); a.len()]);
+    let mut gb = need.1.then(|| vec![T::zero(); b.len()]);
+    if p.fold {
+        let rows = a.len() / k.max(1);
+        if let Some(ga) = ga.as_mut() {
+            gemm((rows, n, k), g, (n, 1), b, (1, n), ga, (k, 1), false);
+        }
+        if let Some(gb) = gb.as_mut() {
+            gemm((k, rows, n), a, (1, k), g, (n, 1), gb, (n, 1), false);
+        }
+        return (ga, gb);
+    }
+    for &(o, i, j) in &p.batches {
+        let gc = &g[o * m * n..];
+        if let Some(ga) = ga.as_mut() {
+            gemm((m, n, k), gc, (n, 1), &b[j * k * n..], (1, n), &mut ga[i * m * k..], (k, 1), true);
+        }
+        if let Some(gb) = gb.as_mut() {
+            gemm((k, m, n), &a[i * m * k..], (1, k), gc, (n, 1), &mut gb[j * k * n..], (n, 1), true);
+        }
+    }
+    (ga, gb)
+}
+
+impl Tensor {
+    /// Matrix product with PyTorch's `torch.matmul` rules: 1-D operands are treated as a row or
+    /// column vector, and batch dims (all but the last two) broadcast.
+    ///
+    /// ```
+    /// use logit_core::Tensor;
+    /// let a = Tensor::new([[1.0, 2.0], [3.0, 4.0]])?;
+    /// let b = Tensor::new([[1.0], [1.0]])?;
+    /// assert_eq!(a.matmul(&b)?.to_vec::<f32>(), vec![3.0, 7.0]);
+    /// # Ok::<(), logit_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// When an operand is 0-dim, the inner dims differ, or batch dims do not broadcast.
+    pub fn matmul(&self, other: &Tensor) -> Result<Tensor> {
+        match (self.dim(), other.dim()) {
+            (0, _) | (_, 0) => Err(Error::ShapeMismatch {
+                op: "matmul (both operands need at least 1 dim)",
+                lhs: self.shape().to_vec(),
+                rhs: other.shape().to_vec(),
+            }),
+            (1, 1) => self.unsqueeze(0)?.matmul(&other.unsqueeze(1)?)?.reshape(Vec::<usize>::new()),
+            (1, _) => self.unsqueeze(0)?.matmul(other)?.squeeze(-2),
+            (_, 1) => self.matmul(&other.unsqueeze(1)?)?.squeeze(-1),
+            _ => {
+                let p = plan(self.shape(), other.shape())
+                    .map_err(|_| Error::ShapeMismatch {
+                        op: "matmul",
+                        lhs: self.shape().to_vec(),
+                        rhs: other.shape().to_vec(),
+                    })?;
+                let (sa, sb) = super::promote("matmul", self, other)?;
+                let out = crate::float_zip!(&*sa, &*sb, |a, b| forward(&p, a, b));
+                let shape = p.out_shape.clone();
+                Ok(Tensor::from_op(out, shape, &[self, other], || MatmulBackward { plan: p }))
+            }
+        }
+    }
+
+    /// 2-D matrix product, like `torch.mm`.
+    ///
+    /// # Errors
+    /// When either operand is not 2-D or the inner dims differ.
+    pub fn mm(&self, other: &Tensor) -> Result<Tensor> {
+        if self.dim() != 2 || other.dim() != 2 {
+            return Err(Error::ShapeMismatch {
+                op: "mm (expects two 2-D tensors)",
+                lhs: self.shape().to_vec(),
+                rhs: other.shape().to_vec(),
+            });
+        }
+        self.matmul(other)
+    }
+}
+
+struct MatmulBackward {
+    plan: Plan,
+}
+
+impl Backward for MatmulBackward {
+    fn name(&self) -> &'static str {
+        if self.plan.out_shape.len() == 2 {
+            "MmBackward0"
+        } else {
+            "BmmBackward0"
+        }
+    }
+    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let (a, b) = (&i[0], &i[1]);
+        let need = (a.requires_grad(), b.requires_grad());
+        let (sa, sb) = super::promote("matmul", a, b)?;
+        let gs = g.storage();
+        let wrap = |v: Option<Storage>, t: &Tensor| v.map(|s| Tensor::leaf(s, t.shape().to_vec()));
+        let (ga, gb) = match (&*sa, &*sb, &*gs) {
+            (Storage::F32(a), Storage::F32(b), Storage::F32(g)) => {
+                let (x, y) = backward(&self.plan, a, b, g, need);
+                (x.map(Storage::F32), y.map(Storage::F32))
+            }
+            (Storage::F64(a), Storage::F64(b), Storage::F64(g)) => {
+                let (x, y) = backward(&self.plan, a, b, g, need);
+                (x.map(Storage::F64), y.map(Storage::F64))
+            }
+            _ => unreachable!("matmul gradient dtype"),
+        };
+        Ok(vec![wrap(ga, a), wrap(gb, b)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Tensor;
+
+    #[test]
+    fn large_and_small_paths_agree() {
+        crate::manual_seed(3);
+        let a = Tensor::randn(&[40, 50]).double();
+        let b = Tensor::randn(&[50, 30]).double();
+        let big = a.matmul(&b).unwrap().to_vec::<f64>();
+        // the same product as 40 separate row products takes the small path
+        for r in 0..40 {
+            let row = a.narrow(0, r, 1).unwrap().matmul(&b).unwrap().to_vec::<f64>();
+            for (x, y) in row.iter().zip(&big[r * 30..(r + 1) * 30]) {
+                assert!((x - y).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn vector_and_batched_forms() {
+        let a = Tensor::ones(&[2, 3, 4]);
+        let b = Tensor::ones(&[4]);
+        assert_eq!(a.matmul(&b).unwrap().shape(), &[2, 3]);
+        assert_eq!(b.matmul(&b).unwrap().item().unwrap(), 4.0);
+        let e = a.matmul(&Tensor::ones(&[3, 2])).unwrap_err().to_string();
+        assert_eq!(e, "matmul: shapes [2, 3, 4] and [3, 2] are not compatible");
+    }
+}

@@ -1,0 +1,94 @@
+//! The logistic sigmoid, exact at the extremes, with a backward from the saved output.
+
+use crate::autograd::Backward;
+use crate::{float_map, Float, Result, Storage, Tensor};
+
+/// `σ(x) = 1 / (1 + e^{−x})` for one value, without overflow: `e^{−|x|}` never exceeds 1, and
+/// for `x < 0` the form `e^{x} / (1 + e^{x})` keeps tiny results exact instead of rounding
+/// `1 − σ(|x|)` to 0.
+#[inline(always)]
+pub fn sigmoid_scalar<T: Float>(x: T) -> T {
+    let one = T::one();
+    let e = (-x.abs()).exp();
+    let r = one / (one + e);
+    if x >= T::zero() {
+        r
+    } else {
+        e * r
+    }
+}
+
+/// Writes `σ(x)` for every element of `x` into `out` (same length).
+pub fn sigmoid_slice<T: Float>(x: &[T], out: &mut [T]) {
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = sigmoid_scalar(v);
+    }
+}
+
+fn sigmoid_vec<T: Float>(x: &[T]) -> Vec<T> {
+    let mut out = vec![T::zero(); x.len()];
+    sigmoid_slice(x, &mut out);
+    out
+}
+
+impl Tensor {
+    /// Logistic sigmoid, `σ(x) = 1 / (1 + e^{−x})`, like `torch.sigmoid`: finite for any input
+    /// (σ(±1000) is exactly 1 or 0, never NaN) and symmetric, `σ(−x) = 1 − σ(x)`.
+    ///
+    /// The derivative is `σ(x)·(1 − σ(x))`, computed from the saved output.
+    ///
+    /// ```
+    /// use logit_core::Tensor;
+    /// let p = Tensor::new([-1000.0, 0.0, 1000.0])?.sigmoid();
+    /// assert_eq!(p.to_vec::<f32>(), vec![0.0, 0.5, 1.0]);
+    /// # Ok::<(), logit_core::Error>(())
+    /// ```
+    pub fn sigmoid(&self) -> Tensor {
+        let s = self.float_storage();
+        let out = float_map!(&*s, |v| sigmoid_vec(v));
+        Tensor::from_op(out, self.shape().to_vec(), &[self], || SigmoidBackward)
+    }
+}
+
+struct SigmoidBackward;
+
+impl Backward for SigmoidBackward {
+    fn name(&self) -> &'static str {
+        "SigmoidBackward0"
+    }
+    fn backward(&self, _: &[Tensor], y: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let (gs, ys) = (g.storage(), y.storage());
+        let out = match (&*gs, &*ys) {
+            (Storage::F32(g), Storage::F32(y)) => Storage::F32(grad(g, y)),
+            (Storage::F64(g), Storage::F64(y)) => Storage::F64(grad(g, y)),
+            _ => unreachable!("sigmoid gradient dtype"),
+        };
+        Ok(vec![Some(Tensor::leaf(out, y.shape().to_vec()))])
+    }
+}
+
+fn grad<T: Float>(g: &[T], y: &[T]) -> Vec<T> {
+    g.iter().zip(y).map(|(&g, &y)| g * y * (T::one() - y)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Tensor;
+
+    #[test]
+    fn sigmoid_is_finite_at_pm_1000() {
+        for t in [Tensor::new([-1000.0, 1000.0]).unwrap(), Tensor::new([-1000.0, 1000.0]).unwrap().double()] {
+            let x = t.requires_grad_(true);
+            let y = x.sigmoid();
+            assert_eq!(y.to_vec::<f64>(), vec![0.0, 1.0]);
+            y.sum().backward().unwrap();
+            assert_eq!(x.grad().unwrap().to_vec::<f64>(), vec![0.0, 0.0]);
+        }
+    }
+
+    #[test]
+    fn tiny_probabilities_stay_exact() {
+        let y = Tensor::new([-100.0]).unwrap().double().sigmoid().item().unwrap();
+        assert!((y - 3.720_075_976_020_836e-44).abs() < 1e-57);
+    }
+}
