@@ -1,1 +1,19 @@
-//! logit
+//! # logit
+//!
+//! A PyTorch-style deep-learning library for models that output probabilities. This facade
+//! re-exports the member crates; depend on them one by one for a smaller build.
+//!
+//! ```
+//! use logit::prelude::*;
+//! let p = Tensor::new([-2.0, 0.0, 2.0])?.sigmoid();
+//! assert!((p.to_vec::<f32>()[1] - 0.5).abs() < 1e-7);
+//! # Ok::<(), logit::Error>(())
+//! ```
+
+pub use logit_core as core;
+pub use logit_core::{manual_seed, no_grad, DType, Error, Result, Tensor};
+
+/// The names a training script needs, in one `use`.
+pub mod prelude {
+    pub use logit_core::{manual_seed, no_grad, DType, Error, Result, Tensor};
+}

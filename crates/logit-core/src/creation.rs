@@ -292,7 +292,10 @@ mod tests {
 
     #[test]
     fn arange_linspace_eye_match_pytorch() {
-        assert_eq!(Tensor::arange(0.0, 5.0, 2.0).unwrap().to_vec::<f64>(), vec![0.0, 2.0, 4.0]);
+        assert_eq!(
+            Tensor::arange(0.0, 5.0, 2.0).unwrap().to_vec::<f64>(),
+            vec![0.0, 2.0, 4.0]
+        );
         assert!(Tensor::arange(0.0, 5.0, -1.0).is_err());
         assert_eq!(
             Tensor::linspace(-1.0, 1.0, 5).to_vec::<f64>(),
@@ -303,7 +306,12 @@ mod tests {
 
     #[test]
     fn from_vec_checks_the_element_count() {
-        let e = Tensor::from_vec(vec![1.0f32; 5], &[2, 3]).unwrap_err().to_string();
-        assert!(e.contains("6 elements for shape [2, 3]") && e.contains("got 5"), "{e}");
+        let e = Tensor::from_vec(vec![1.0f32; 5], &[2, 3])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("6 elements for shape [2, 3]") && e.contains("got 5"),
+            "{e}"
+        );
     }
 }

@@ -16,9 +16,16 @@ fn format_floats(vals: &[f64]) -> Box<dyn Fn(f64) -> String> {
         .iter()
         .filter(|v| **v != 0.0)
         .fold(f64::INFINITY, |m, v| m.min(v.abs()));
-    let sci = !finite.is_empty() && (max >= 1e8 || (min.is_finite() && max / min > 1000.0) || (min < 1e-4 && !all_int));
+    let sci = !finite.is_empty()
+        && (max >= 1e8 || (min.is_finite() && max / min > 1000.0) || (min < 1e-4 && !all_int));
     if all_int && !sci {
-        Box::new(|v: f64| if v.is_finite() { format!("{v:.0}.") } else { format!("{v}") })
+        Box::new(|v: f64| {
+            if v.is_finite() {
+                format!("{v:.0}.")
+            } else {
+                format!("{v}")
+            }
+        })
     } else if sci {
         Box::new(|v: f64| {
             if !v.is_finite() {
@@ -31,7 +38,13 @@ fn format_floats(vals: &[f64]) -> Box<dyn Fn(f64) -> String> {
             format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
         })
     } else {
-        Box::new(|v: f64| if v.is_finite() { format!("{v:.4}") } else { format!("{v}") })
+        Box::new(|v: f64| {
+            if v.is_finite() {
+                format!("{v:.4}")
+            } else {
+                format!("{v}")
+            }
+        })
     }
 }
 
@@ -71,7 +84,15 @@ fn write_dim(
             }
         }
         match i {
-            Some(i) => write_dim(out, vals, &shape[1..], offset + i * stride, indent + 1, summarize, width),
+            Some(i) => write_dim(
+                out,
+                vals,
+                &shape[1..],
+                offset + i * stride,
+                indent + 1,
+                summarize,
+                width,
+            ),
             None => out.push_str("..."),
         }
     }
@@ -83,7 +104,16 @@ impl fmt::Display for Tensor {
         let storage = self.storage();
         let vals: Vec<f64> = (0..storage.len()).map(|i| storage.get_f64(i)).collect();
         let strs: Vec<String> = match storage.dtype() {
-            DType::Bool => vals.iter().map(|&v| if v != 0.0 { "True".into() } else { "False".into() }).collect(),
+            DType::Bool => vals
+                .iter()
+                .map(|&v| {
+                    if v != 0.0 {
+                        "True".into()
+                    } else {
+                        "False".into()
+                    }
+                })
+                .collect(),
             DType::I64 => vals.iter().map(|v| format!("{v}")).collect(),
             _ => {
                 let fmt_one = format_floats(&vals);
@@ -92,7 +122,15 @@ impl fmt::Display for Tensor {
         };
         let width = strs.iter().map(|s| s.len()).max().unwrap_or(0);
         let mut body = String::new();
-        write_dim(&mut body, &strs, self.shape(), 0, 7, vals.len() > THRESHOLD, width);
+        write_dim(
+            &mut body,
+            &strs,
+            self.shape(),
+            0,
+            7,
+            vals.len() > THRESHOLD,
+            width,
+        );
         if self.numel() == 0 {
             body = format!("[], size={:?}", self.shape());
         }
@@ -116,12 +154,24 @@ mod tests {
     #[test]
     fn prints_like_pytorch() {
         let t = Tensor::new([[0.1, 0.25], [1.0, -2.5]]).unwrap();
-        assert_eq!(t.to_string(), "tensor([[ 0.1000,  0.2500],\n        [ 1.0000, -2.5000]])");
-        assert_eq!(Tensor::new([1.0, 2.0]).unwrap().to_string(), "tensor([1., 2.])");
+        assert_eq!(
+            t.to_string(),
+            "tensor([[ 0.1000,  0.2500],\n        [ 1.0000, -2.5000]])"
+        );
+        assert_eq!(
+            Tensor::new([1.0, 2.0]).unwrap().to_string(),
+            "tensor([1., 2.])"
+        );
         let w = Tensor::new([0.5]).unwrap().requires_grad_(true);
         assert_eq!(w.to_string(), "tensor([0.5000], requires_grad=True)");
         assert_eq!(w.sigmoid().grad_fn(), Some("SigmoidBackward0"));
-        assert_eq!(Tensor::scalar(3.0).double().to_string(), "tensor(3., dtype=torch.float64)");
-        assert_eq!(Tensor::new([1e-5, 1.0]).unwrap().to_string(), "tensor([1.0000e-05, 1.0000e+00])");
+        assert_eq!(
+            Tensor::scalar(3.0).double().to_string(),
+            "tensor(3., dtype=torch.float64)"
+        );
+        assert_eq!(
+            Tensor::new([1e-5, 1.0]).unwrap().to_string(),
+            "tensor([1.0000e-05, 1.0000e+00])"
+        );
     }
 }

@@ -20,7 +20,9 @@ pub enum Error {
         rhs: Vec<usize>,
     },
     /// A dim outside `-rank..rank`.
-    #[error("{op}: dim {dim} is out of range for a tensor of rank {rank} (expected -{rank}..{rank})")]
+    #[error(
+        "{op}: dim {dim} is out of range for a tensor of rank {rank} (expected -{rank}..{rank})"
+    )]
     DimOutOfRange {
         /// The op that was called.
         op: &'static str,

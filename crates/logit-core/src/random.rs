@@ -115,7 +115,7 @@ impl Tensor {
         g: Option<&mut Generator>,
     ) -> Result<Tensor> {
         check_float("uniform", dtype)?;
-        if !(low <= high) || !low.is_finite() || !high.is_finite() {
+        if low > high || !low.is_finite() || !high.is_finite() {
             return Err(Error::invalid(
                 "uniform",
                 "finite low <= high",
@@ -141,7 +141,7 @@ impl Tensor {
         g: Option<&mut Generator>,
     ) -> Result<Tensor> {
         check_float("normal", dtype)?;
-        if !(std >= 0.0) || !std.is_finite() || !mean.is_finite() {
+        if std < 0.0 || !std.is_finite() || !mean.is_finite() {
             return Err(Error::invalid(
                 "normal",
                 "a finite mean and std >= 0",

@@ -31,8 +31,16 @@ pub fn broadcast_shapes(op: &'static str, a: &[usize], b: &[usize]) -> Result<Ve
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
-        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
+        let da = if i + a.len() >= n {
+            a[i + a.len() - n]
+        } else {
+            1
+        };
+        let db = if i + b.len() >= n {
+            b[i + b.len() - n]
+        } else {
+            1
+        };
         out[i] = if da == db || db == 1 {
             da
         } else if da == 1 {
@@ -127,11 +135,7 @@ pub(crate) fn split_at_dim(shape: &[usize], dim: usize) -> (usize, usize, usize)
     if shape.is_empty() {
         return (1, 1, 1);
     }
-    (
-        numel(&shape[..dim]),
-        shape[dim],
-        numel(&shape[dim + 1..]),
-    )
+    (numel(&shape[..dim]), shape[dim], numel(&shape[dim + 1..]))
 }
 
 #[cfg(test)]
@@ -140,9 +144,14 @@ mod tests {
 
     #[test]
     fn broadcast_follows_numpy_rules() {
-        assert_eq!(broadcast_shapes("t", &[2, 1, 4], &[3, 1]).unwrap(), vec![2, 3, 4]);
+        assert_eq!(
+            broadcast_shapes("t", &[2, 1, 4], &[3, 1]).unwrap(),
+            vec![2, 3, 4]
+        );
         assert_eq!(broadcast_shapes("t", &[], &[3]).unwrap(), vec![3]);
-        let e = broadcast_shapes("add", &[4, 3], &[4]).unwrap_err().to_string();
+        let e = broadcast_shapes("add", &[4, 3], &[4])
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "add: shapes [4, 3] and [4] are not compatible");
     }
 
@@ -162,7 +171,14 @@ mod tests {
         for_each_broadcast(&out, &sa, &sb, |o, a, b| seen.push((o, a, b)));
         assert_eq!(
             seen,
-            vec![(0, 0, 0), (1, 0, 1), (2, 0, 2), (3, 1, 0), (4, 1, 1), (5, 1, 2)]
+            vec![
+                (0, 0, 0),
+                (1, 0, 1),
+                (2, 0, 2),
+                (3, 1, 0),
+                (4, 1, 1),
+                (5, 1, 2)
+            ]
         );
     }
 }

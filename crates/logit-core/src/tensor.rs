@@ -117,7 +117,11 @@ impl Tensor {
 
     /// A shared handle to the elements (no copy).
     pub fn storage(&self) -> Arc<Storage> {
-        self.0.data.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.0
+            .data
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The storage as a float type: itself when already float, otherwise converted to the
@@ -185,7 +189,9 @@ impl Tensor {
             return Tensor::leaf(out, self.shape().to_vec());
         }
         let from = s.dtype();
-        Tensor::from_op(out, self.shape().to_vec(), &[self], move || ToDTypeBackward { from })
+        Tensor::from_op(out, self.shape().to_vec(), &[self], move || {
+            ToDTypeBackward { from }
+        })
     }
 
     /// Shorthand for `to_dtype(DType::F32)`, like `tensor.float()`.
@@ -207,9 +213,7 @@ impl Tensor {
     /// Setting `false` freezes a parameter. On a non-leaf it has no effect, as only leaves own
     /// this flag.
     pub fn requires_grad_(&self, requires_grad: bool) -> Tensor {
-        self.0
-            .requires_grad
-            .store(requires_grad, Ordering::Relaxed);
+        self.0.requires_grad.store(requires_grad, Ordering::Relaxed);
         self.clone()
     }
 
@@ -225,7 +229,11 @@ impl Tensor {
 
     /// The accumulated gradient of a leaf, like `tensor.grad`.
     pub fn grad(&self) -> Option<Tensor> {
-        self.0.grad.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.0
+            .grad
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Replaces the gradient (`tensor.grad = g`), e.g. to feed an optimizer a known gradient.

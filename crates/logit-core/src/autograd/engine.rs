@@ -66,7 +66,10 @@ impl Tensor {
             let Some(g) = pending.remove(&t.id()) else {
                 continue;
             };
-            let node = t.0.node.as_ref().expect("topo_order holds only recorded ops");
+            let node =
+                t.0.node
+                    .as_ref()
+                    .expect("topo_order holds only recorded ops");
             let grads = node.backward.backward(&node.inputs, t, &g)?;
             if anomaly::is_anomaly_enabled() {
                 anomaly::check_backward(node.backward.name(), &grads)?;

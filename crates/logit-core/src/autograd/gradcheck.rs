@@ -95,7 +95,8 @@ pub fn gradcheck(
             };
             let numeric = (eval(opts.eps)? - eval(-opts.eps)?) / (2.0 * opts.eps);
             let a = analytic[k];
-            if !((a - numeric).abs() <= opts.atol + opts.rtol * numeric.abs()) {
+            let close = (a - numeric).abs() <= opts.atol + opts.rtol * numeric.abs();
+            if !close {
                 return Err(Error::invalid(
                     format!("gradcheck: input {i}, element {k}"),
                     format!("numerical gradient {numeric:.10e}"),

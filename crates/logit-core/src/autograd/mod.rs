@@ -3,8 +3,8 @@
 
 mod anomaly;
 mod engine;
-mod gradcheck;
 mod grad_mode;
+mod gradcheck;
 
 pub use anomaly::{detect_anomaly, is_anomaly_enabled, set_detect_anomaly, AnomalyGuard};
 pub use grad_mode::{enable_grad, is_grad_enabled, no_grad, no_grad_scope, GradModeGuard};

@@ -52,12 +52,22 @@ fn zip_broadcast<T: Float>(
         return b.iter().map(|&y| f(x, y)).collect();
     }
     let mut out = vec![T::zero(); numel(out_shape)];
-    let (sa, sb) = (broadcast_strides(ash, out_shape), broadcast_strides(bsh, out_shape));
+    let (sa, sb) = (
+        broadcast_strides(ash, out_shape),
+        broadcast_strides(bsh, out_shape),
+    );
     for_each_broadcast(out_shape, &sa, &sb, |o, i, j| out[o] = f(a[i], b[j]));
     out
 }
 
-fn apply<T: Float>(op: BinaryOp, a: &[T], ash: &[usize], b: &[T], bsh: &[usize], out: &[usize]) -> Vec<T> {
+fn apply<T: Float>(
+    op: BinaryOp,
+    a: &[T],
+    ash: &[usize],
+    b: &[T],
+    bsh: &[usize],
+    out: &[usize],
+) -> Vec<T> {
     match op {
         BinaryOp::Add => zip_broadcast(a, ash, b, bsh, out, |x, y| x + y),
         BinaryOp::Sub => zip_broadcast(a, ash, b, bsh, out, |x, y| x - y),
@@ -76,7 +86,9 @@ impl Tensor {
         let (sa, sb) = promote(op.name(), self, other)?;
         let (ash, bsh) = (self.shape(), other.shape());
         let out = float_zip!(&*sa, &*sb, |x, y| apply(op, x, ash, y, bsh, &out_shape));
-        Ok(Tensor::from_op(out, out_shape, &[self, other], || BinaryBackward { op }))
+        Ok(Tensor::from_op(out, out_shape, &[self, other], || {
+            BinaryBackward { op }
+        }))
     }
 
     /// `self + other` with broadcasting, like `torch.add`.
@@ -161,7 +173,9 @@ impl Tensor {
             crate::Storage::I64(v) => crate::Storage::I64(expand_kernel(v, shape, &sa, &zeros)),
             crate::Storage::Bool(v) => crate::Storage::Bool(expand_kernel(v, shape, &sa, &zeros)),
         };
-        Ok(Tensor::from_op(out, shape.to_vec(), &[self], || ExpandBackward))
+        Ok(Tensor::from_op(out, shape.to_vec(), &[self], || {
+            ExpandBackward
+        }))
     }
 
     /// Sums broadcast dims away so the result has `shape`, like `tensor.sum_to_size(shape)`:
@@ -190,11 +204,18 @@ impl Tensor {
             for_each_broadcast(self.shape(), &st, &own, |_, o, i| out[o] += v[i]);
             out
         });
-        Ok(Tensor::from_op(out, shape.to_vec(), &[self], || SumToBackward))
+        Ok(Tensor::from_op(out, shape.to_vec(), &[self], || {
+            SumToBackward
+        }))
     }
 }
 
-fn expand_kernel<T: Copy + Default>(v: &[T], shape: &[usize], sa: &[usize], zeros: &[usize]) -> Vec<T> {
+fn expand_kernel<T: Copy + Default>(
+    v: &[T],
+    shape: &[usize],
+    sa: &[usize],
+    zeros: &[usize],
+) -> Vec<T> {
     let mut out = vec![T::default(); numel(shape)];
     for_each_broadcast(shape, sa, zeros, |o, i, _| out[o] = v[i]);
     out
@@ -406,8 +427,12 @@ mod tests {
 
     #[test]
     fn broadcasting_add_and_its_gradient() {
-        let a = Tensor::new([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).unwrap().requires_grad_(true);
-        let b = Tensor::new([10.0, 20.0, 30.0]).unwrap().requires_grad_(true);
+        let a = Tensor::new([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+            .unwrap()
+            .requires_grad_(true);
+        let b = Tensor::new([10.0, 20.0, 30.0])
+            .unwrap()
+            .requires_grad_(true);
         let c = &a + &b;
         assert_eq!(c.to_vec::<f32>(), vec![11.0, 22.0, 33.0, 14.0, 25.0, 36.0]);
         c.sum().backward().unwrap();
@@ -419,7 +444,10 @@ mod tests {
         let a = Tensor::zeros(&[4, 3]);
         let e = a.mul(&Tensor::zeros(&[4])).unwrap_err().to_string();
         assert_eq!(e, "mul: shapes [4, 3] and [4] are not compatible");
-        let e = a.add(&Tensor::zeros(&[3]).double()).unwrap_err().to_string();
+        let e = a
+            .add(&Tensor::zeros(&[3]).double())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("expected dtype F32, got F64"), "{e}");
     }
 

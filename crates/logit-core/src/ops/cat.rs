@@ -16,8 +16,8 @@ impl Tensor {
         let r = first.dim();
         let d = normalize_dim("cat", dim, r)?;
         for t in &tensors[1..] {
-            let same_other_dims = t.dim() == r
-                && (0..r).all(|i| i == d || t.shape()[i] == first.shape()[i]);
+            let same_other_dims =
+                t.dim() == r && (0..r).all(|i| i == d || t.shape()[i] == first.shape()[i]);
             if !same_other_dims {
                 return Err(Error::ShapeMismatch {
                     op: "cat",
@@ -34,7 +34,11 @@ impl Tensor {
             }
         }
         if r == 0 {
-            return Err(Error::invalid("cat", "tensors with at least 1 dim", "0-dim tensors"));
+            return Err(Error::invalid(
+                "cat",
+                "tensors with at least 1 dim",
+                "0-dim tensors",
+            ));
         }
         let (outer, _, inner) = split_at_dim(first.shape(), d);
         let storages: Vec<_> = tensors.iter().map(|t| t.storage()).collect();
@@ -44,7 +48,9 @@ impl Tensor {
                 let mut v = Vec::with_capacity(outer * inner * sizes.iter().sum::<usize>());
                 for o in 0..outer {
                     for (s, &n) in storages.iter().zip(&sizes) {
-                        let Storage::$w(src) = &**s else { unreachable!() };
+                        let Storage::$w(src) = &**s else {
+                            unreachable!()
+                        };
                         v.extend_from_slice(&src[o * n * inner..(o + 1) * n * inner]);
                     }
                 }
@@ -60,7 +66,10 @@ impl Tensor {
         let mut shape = first.shape().to_vec();
         shape[d] = sizes.iter().sum();
         let refs: Vec<&Tensor> = tensors.iter().collect();
-        Ok(Tensor::from_op(out, shape, &refs, || CatBackward { dim: d, sizes }))
+        Ok(Tensor::from_op(out, shape, &refs, || CatBackward {
+            dim: d,
+            sizes,
+        }))
     }
 
     /// Stacks along a new `dim`, like `torch.stack(tensors, dim)`.
@@ -68,9 +77,9 @@ impl Tensor {
     /// # Errors
     /// When the list is empty or the shapes differ.
     pub fn stack(tensors: &[Tensor], dim: isize) -> Result<Tensor> {
-        let first = tensors
-            .first()
-            .ok_or_else(|| Error::invalid("stack", "a non-empty list of tensors", "an empty list"))?;
+        let first = tensors.first().ok_or_else(|| {
+            Error::invalid("stack", "a non-empty list of tensors", "an empty list")
+        })?;
         for t in tensors {
             if t.shape() != first.shape() {
                 return Err(Error::ShapeMismatch {
@@ -81,7 +90,10 @@ impl Tensor {
             }
         }
         let d = normalize_dim("stack", dim, first.dim() + 1)? as isize;
-        let us: Vec<Tensor> = tensors.iter().map(|t| t.unsqueeze(d)).collect::<Result<_>>()?;
+        let us: Vec<Tensor> = tensors
+            .iter()
+            .map(|t| t.unsqueeze(d))
+            .collect::<Result<_>>()?;
         Tensor::cat(&us, d)
     }
 }
@@ -116,7 +128,13 @@ mod tests {
         let b = Tensor::new([[3.0, 4.0], [5.0, 6.0]]).unwrap();
         let c = Tensor::cat(&[a.clone(), b], 1).unwrap();
         assert_eq!(c.to_vec::<f32>(), vec![1.0, 3.0, 4.0, 2.0, 5.0, 6.0]);
-        assert_eq!(Tensor::stack(&[a.clone(), a], 0).unwrap().shape(), &[2, 2, 1]);
-        assert!(Tensor::cat(&[], 0).unwrap_err().to_string().contains("empty list"));
+        assert_eq!(
+            Tensor::stack(&[a.clone(), a], 0).unwrap().shape(),
+            &[2, 2, 1]
+        );
+        assert!(Tensor::cat(&[], 0)
+            .unwrap_err()
+            .to_string()
+            .contains("empty list"));
     }
 }

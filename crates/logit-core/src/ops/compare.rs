@@ -18,7 +18,10 @@ enum Cmp {
 fn compare(a: &Tensor, b: &Tensor, op: &'static str, cmp: Cmp) -> Result<Tensor> {
     let shape = broadcast_shapes(op, a.shape(), b.shape())?;
     let (sa, sb) = promote(op, a, b)?;
-    let (st_a, st_b) = (broadcast_strides(a.shape(), &shape), broadcast_strides(b.shape(), &shape));
+    let (st_a, st_b) = (
+        broadcast_strides(a.shape(), &shape),
+        broadcast_strides(b.shape(), &shape),
+    );
     let mut out = vec![false; numel(&shape)];
     // the float_zip arms build a dummy storage; only `out` matters
     let _ = float_zip!(&*sa, &*sb, |x, y| {
@@ -72,15 +75,24 @@ impl Tensor {
     /// # Errors
     /// When the shapes do not broadcast or `x` and `y` have different float dtypes.
     pub fn where_(cond: &Tensor, x: &Tensor, y: &Tensor) -> Result<Tensor> {
-        let shape = broadcast_shapes("where", cond.shape(), &broadcast_shapes("where", x.shape(), y.shape())?)?;
+        let shape = broadcast_shapes(
+            "where",
+            cond.shape(),
+            &broadcast_shapes("where", x.shape(), y.shape())?,
+        )?;
         let mask = cond.to_dtype(crate::DType::Bool).expand(&shape)?;
         let (xe, ye) = (x.expand(&shape)?, y.expand(&shape)?);
         let m = mask.to_vec::<bool>();
         let (sx, sy) = promote("where", &xe, &ye)?;
         let out = float_zip!(&*sx, &*sy, |a, b| {
-            m.iter().zip(a.iter().zip(b)).map(|(&c, (&p, &q))| if c { p } else { q }).collect()
+            m.iter()
+                .zip(a.iter().zip(b))
+                .map(|(&c, (&p, &q))| if c { p } else { q })
+                .collect()
         });
-        Ok(Tensor::from_op(out, shape, &[&xe, &ye], || WhereBackward { mask: m }))
+        Ok(Tensor::from_op(out, shape, &[&xe, &ye], || WhereBackward {
+            mask: m,
+        }))
     }
 
     /// Replaces entries where `mask` is true by `value`, like `tensor.masked_fill(mask, value)`.
@@ -88,7 +100,15 @@ impl Tensor {
     /// # Errors
     /// When `mask` does not broadcast to this tensor's shape.
     pub fn masked_fill(&self, mask: &Tensor, value: f64) -> Result<Tensor> {
-        let fill = Tensor::full_dtype(&[], value, if self.dtype().is_float() { self.dtype() } else { crate::default_dtype() });
+        let fill = Tensor::full_dtype(
+            &[],
+            value,
+            if self.dtype().is_float() {
+                self.dtype()
+            } else {
+                crate::default_dtype()
+            },
+        );
         Tensor::where_(mask, &fill, self)
     }
 }

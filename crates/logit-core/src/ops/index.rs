@@ -29,13 +29,18 @@ impl Tensor {
             ));
         }
         let s = self.storage();
-        let out = s.gather((0..outer).flat_map(|o| idx.iter().map(move |&i| ((o * size + i as usize) * inner, inner))));
+        let out = s.gather((0..outer).flat_map(|o| {
+            idx.iter()
+                .map(move |&i| ((o * size + i as usize) * inner, inner))
+        }));
         let mut shape = self.shape().to_vec();
         if !shape.is_empty() {
             shape[d] = idx.len();
         }
         let idx: Vec<usize> = idx.into_iter().map(|i| i as usize).collect();
-        Ok(Tensor::from_op(out, shape, &[self], || IndexSelectBackward { dim: d, idx }))
+        Ok(Tensor::from_op(out, shape, &[self], || {
+            IndexSelectBackward { dim: d, idx }
+        }))
     }
 }
 
@@ -77,12 +82,17 @@ mod tests {
 
     #[test]
     fn selected_rows_and_repeated_index_gradients() {
-        let x = Tensor::new([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]).unwrap().requires_grad_(true);
+        let x = Tensor::new([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+            .unwrap()
+            .requires_grad_(true);
         let idx = Tensor::new([2i64, 0, 2]).unwrap();
         let y = x.index_select(0, &idx).unwrap();
         assert_eq!(y.to_vec::<f32>(), vec![5.0, 6.0, 1.0, 2.0, 5.0, 6.0]);
         y.sum().backward().unwrap();
-        assert_eq!(x.grad().unwrap().to_vec::<f32>(), vec![1.0, 1.0, 0.0, 0.0, 2.0, 2.0]);
+        assert_eq!(
+            x.grad().unwrap().to_vec::<f32>(),
+            vec![1.0, 1.0, 0.0, 0.0, 2.0, 2.0]
+        );
         assert!(x.index_select(0, &Tensor::new([3i64]).unwrap()).is_err());
     }
 }

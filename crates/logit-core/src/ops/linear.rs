@@ -5,14 +5,30 @@ use super::matmul::gemm;
 use crate::autograd::Backward;
 use crate::{Error, Float, Result, Storage, Tensor};
 
-fn forward<T: Float>(x: &[T], w: &[T], b: Option<&[T]>, rows: usize, fin: usize, fout: usize) -> Vec<T> {
+fn forward<T: Float>(
+    x: &[T],
+    w: &[T],
+    b: Option<&[T]>,
+    rows: usize,
+    fin: usize,
+    fout: usize,
+) -> Vec<T> {
     let mut out = vec![T::zero(); rows * fout];
     if let Some(b) = b {
         for r in out.chunks_exact_mut(fout) {
             r.copy_from_slice(b);
         }
     }
-    gemm((rows, fin, fout), x, (fin, 1), w, (1, fin), &mut out, (fout, 1), b.is_some());
+    gemm(
+        (rows, fin, fout),
+        x,
+        (fin, 1),
+        w,
+        (1, fin),
+        &mut out,
+        (fout, 1),
+        b.is_some(),
+    );
     out
 }
 
@@ -27,12 +43,30 @@ fn backward<T: Float>(
 ) -> Grads<T> {
     let gx = need.0.then(|| {
         let mut gx = vec![T::zero(); rows * fin];
-        gemm((rows, fout, fin), g, (fout, 1), w, (fin, 1), &mut gx, (fin, 1), false);
+        gemm(
+            (rows, fout, fin),
+            g,
+            (fout, 1),
+            w,
+            (fin, 1),
+            &mut gx,
+            (fin, 1),
+            false,
+        );
         gx
     });
     let gw = need.1.then(|| {
         let mut gw = vec![T::zero(); fout * fin];
-        gemm((fout, rows, fin), g, (1, fout), x, (fin, 1), &mut gw, (fin, 1), false);
+        gemm(
+            (fout, rows, fin),
+            g,
+            (1, fout),
+            x,
+            (fin, 1),
+            &mut gw,
+            (fin, 1),
+            false,
+        );
         gw
     });
     let gb = need.2.then(|| {
@@ -77,8 +111,12 @@ impl Tensor {
         let (sx, sw) = super::promote("linear", self, weight)?;
         let sb = bias.map(|b| b.storage());
         let out = match (&*sx, &*sw, sb.as_deref()) {
-            (Storage::F32(x), Storage::F32(w), None) => Storage::F32(forward(x, w, None, rows, fin, fout)),
-            (Storage::F64(x), Storage::F64(w), None) => Storage::F64(forward(x, w, None, rows, fin, fout)),
+            (Storage::F32(x), Storage::F32(w), None) => {
+                Storage::F32(forward(x, w, None, rows, fin, fout))
+            }
+            (Storage::F64(x), Storage::F64(w), None) => {
+                Storage::F64(forward(x, w, None, rows, fin, fout))
+            }
             (Storage::F32(x), Storage::F32(w), Some(Storage::F32(b))) => {
                 Storage::F32(forward(x, w, Some(b), rows, fin, fout))
             }
@@ -123,11 +161,19 @@ impl Backward for LinearBackward {
         let (gx, gw, gb) = match (&*sx, &*sw, &*gs) {
             (Storage::F32(x), Storage::F32(w), Storage::F32(g)) => {
                 let (a, b, c) = backward(x, w, g, self.dims, need);
-                (a.map(Storage::F32), b.map(Storage::F32), c.map(Storage::F32))
+                (
+                    a.map(Storage::F32),
+                    b.map(Storage::F32),
+                    c.map(Storage::F32),
+                )
             }
             (Storage::F64(x), Storage::F64(w), Storage::F64(g)) => {
                 let (a, b, c) = backward(x, w, g, self.dims, need);
-                (a.map(Storage::F64), b.map(Storage::F64), c.map(Storage::F64))
+                (
+                    a.map(Storage::F64),
+                    b.map(Storage::F64),
+                    c.map(Storage::F64),
+                )
             }
             _ => unreachable!("linear gradient dtype"),
         };

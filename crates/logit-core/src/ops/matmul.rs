@@ -142,7 +142,13 @@ fn forward<T: Float>(p: &Plan, a: &[T], b: &[T]) -> Vec<T> {
 }
 
 /// `dA = dC·Bᵀ`, `dB = Aᵀ·dC`, summed over broadcast batches by accumulating GEMMs.
-fn backward<T: Float>(p: &Plan, a: &[T], b: &[T], g: &[T], need: (bool, bool)) -> (Option<Vec<T>>, Option<Vec<T>>) {
+fn backward<T: Float>(
+    p: &Plan,
+    a: &[T],
+    b: &[T],
+    g: &[T],
+    need: (bool, bool),
+) -> (Option<Vec<T>>, Option<Vec<T>>) {
     let (m, k, n) = (p.m, p.k, p.n);
     let mut ga = need.0.then(|| vec![T::zero(); a.len()]);
     let mut gb = need.1.then(|| vec![T::zero(); b.len()]);
@@ -159,10 +165,28 @@ fn backward<T: Float>(p: &Plan, a: &[T], b: &[T], g: &[T], need: (bool, bool)) -
     for &(o, i, j) in &p.batches {
         let gc = &g[o * m * n..];
         if let Some(ga) = ga.as_mut() {
-            gemm((m, n, k), gc, (n, 1), &b[j * k * n..], (1, n), &mut ga[i * m * k..], (k, 1), true);
+            gemm(
+                (m, n, k),
+                gc,
+                (n, 1),
+                &b[j * k * n..],
+                (1, n),
+                &mut ga[i * m * k..],
+                (k, 1),
+                true,
+            );
         }
         if let Some(gb) = gb.as_mut() {
-            gemm((k, m, n), &a[i * m * k..], (1, k), gc, (n, 1), &mut gb[j * k * n..], (n, 1), true);
+            gemm(
+                (k, m, n),
+                &a[i * m * k..],
+                (1, k),
+                gc,
+                (n, 1),
+                &mut gb[j * k * n..],
+                (n, 1),
+                true,
+            );
         }
     }
     (ga, gb)
@@ -189,20 +213,24 @@ impl Tensor {
                 lhs: self.shape().to_vec(),
                 rhs: other.shape().to_vec(),
             }),
-            (1, 1) => self.unsqueeze(0)?.matmul(&other.unsqueeze(1)?)?.reshape(Vec::<usize>::new()),
+            (1, 1) => self
+                .unsqueeze(0)?
+                .matmul(&other.unsqueeze(1)?)?
+                .reshape(Vec::<usize>::new()),
             (1, _) => self.unsqueeze(0)?.matmul(other)?.squeeze(-2),
             (_, 1) => self.matmul(&other.unsqueeze(1)?)?.squeeze(-1),
             _ => {
-                let p = plan(self.shape(), other.shape())
-                    .map_err(|_| Error::ShapeMismatch {
-                        op: "matmul",
-                        lhs: self.shape().to_vec(),
-                        rhs: other.shape().to_vec(),
-                    })?;
+                let p = plan(self.shape(), other.shape()).map_err(|_| Error::ShapeMismatch {
+                    op: "matmul",
+                    lhs: self.shape().to_vec(),
+                    rhs: other.shape().to_vec(),
+                })?;
                 let (sa, sb) = super::promote("matmul", self, other)?;
                 let out = crate::float_zip!(&*sa, &*sb, |a, b| forward(&p, a, b));
                 let shape = p.out_shape.clone();
-                Ok(Tensor::from_op(out, shape, &[self, other], || MatmulBackward { plan: p }))
+                Ok(Tensor::from_op(out, shape, &[self, other], || {
+                    MatmulBackward { plan: p }
+                }))
             }
         }
     }
@@ -268,7 +296,12 @@ mod tests {
         let big = a.matmul(&b).unwrap().to_vec::<f64>();
         // the same product as 40 separate row products takes the small path
         for r in 0..40 {
-            let row = a.narrow(0, r, 1).unwrap().matmul(&b).unwrap().to_vec::<f64>();
+            let row = a
+                .narrow(0, r, 1)
+                .unwrap()
+                .matmul(&b)
+                .unwrap()
+                .to_vec::<f64>();
             for (x, y) in row.iter().zip(&big[r * 30..(r + 1) * 30]) {
                 assert!((x - y).abs() < 1e-12);
             }

@@ -84,14 +84,23 @@ impl Tensor {
         self.reduce_dim("mean", dim, keepdim, true)
     }
 
-    fn reduce_dim(&self, op: &'static str, dim: isize, keepdim: bool, mean: bool) -> Result<Tensor> {
+    fn reduce_dim(
+        &self,
+        op: &'static str,
+        dim: isize,
+        keepdim: bool,
+        mean: bool,
+    ) -> Result<Tensor> {
         let d = normalize_dim(op, dim, self.dim())?;
         let (outer, size, inner) = split_at_dim(self.shape(), d);
         let s = self.float_storage();
         let scale = if mean { 1.0 / size as f64 } else { 1.0 };
         let out = float_map!(&*s, |v| sum_dim_kernel(v, outer, size, inner, E::c(scale)));
         let shape = reduced_shape(self.shape(), d, keepdim);
-        Ok(Tensor::from_op(out, shape, &[self], || SumDimBackward { dim: d, scale }))
+        Ok(Tensor::from_op(out, shape, &[self], || SumDimBackward {
+            dim: d,
+            scale,
+        }))
     }
 
     /// Maximum over `dim` and the index of its first occurrence, like `torch.max(x, dim)`.
@@ -135,11 +144,21 @@ impl Tensor {
         Ok(self.reshape([-1])?.min_dim(0, false)?.0)
     }
 
-    fn extreme_dim(&self, op: &'static str, dim: isize, keepdim: bool, max: bool) -> Result<(Tensor, Tensor)> {
+    fn extreme_dim(
+        &self,
+        op: &'static str,
+        dim: isize,
+        keepdim: bool,
+        max: bool,
+    ) -> Result<(Tensor, Tensor)> {
         let d = normalize_dim(op, dim, self.dim())?;
         let (outer, size, inner) = split_at_dim(self.shape(), d);
         if size == 0 {
-            return Err(crate::Error::invalid(op, "a non-empty dim", format!("shape {:?}", self.shape())));
+            return Err(crate::Error::invalid(
+                op,
+                "a non-empty dim",
+                format!("shape {:?}", self.shape()),
+            ));
         }
         let s = self.float_storage();
         let mut idx = vec![0i64; outer * inner];
@@ -208,7 +227,11 @@ impl Backward for SumDimBackward {
         let x = &i[0];
         let keep = reduced_shape(x.shape(), self.dim, true);
         let g = g.reshape(keep.as_slice())?;
-        let g = if self.scale == 1.0 { g } else { g.mul_scalar(self.scale) };
+        let g = if self.scale == 1.0 {
+            g
+        } else {
+            g.mul_scalar(self.scale)
+        };
         Ok(vec![Some(g.expand(x.shape())?)])
     }
 }
@@ -247,7 +270,10 @@ mod tests {
     #[test]
     fn sum_and_mean_over_dims() {
         let x = Tensor::new([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).unwrap();
-        assert_eq!(x.sum_dim(0, false).unwrap().to_vec::<f32>(), vec![5.0, 7.0, 9.0]);
+        assert_eq!(
+            x.sum_dim(0, false).unwrap().to_vec::<f32>(),
+            vec![5.0, 7.0, 9.0]
+        );
         assert_eq!(x.mean_dim(-1, true).unwrap().shape(), &[2, 1]);
         assert_eq!(x.mean().item().unwrap(), 3.5);
         assert!(x.sum_dim(2, false).is_err());
@@ -255,11 +281,16 @@ mod tests {
 
     #[test]
     fn max_returns_values_indices_and_routes_the_gradient() {
-        let x = Tensor::new([[1.0, 5.0, 3.0], [7.0, 2.0, 7.0]]).unwrap().requires_grad_(true);
+        let x = Tensor::new([[1.0, 5.0, 3.0], [7.0, 2.0, 7.0]])
+            .unwrap()
+            .requires_grad_(true);
         let (v, i) = x.max_dim(1, false).unwrap();
         assert_eq!(v.to_vec::<f32>(), vec![5.0, 7.0]);
         assert_eq!(i.to_vec::<i64>(), vec![1, 0]);
         v.sum().backward().unwrap();
-        assert_eq!(x.grad().unwrap().to_vec::<f32>(), vec![0.0, 1.0, 0.0, 1.0, 0.0, 0.0]);
+        assert_eq!(
+            x.grad().unwrap().to_vec::<f32>(),
+            vec![0.0, 1.0, 0.0, 1.0, 0.0, 0.0]
+        );
     }
 }

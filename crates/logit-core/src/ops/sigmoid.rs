@@ -68,7 +68,10 @@ impl Backward for SigmoidBackward {
 }
 
 fn grad<T: Float>(g: &[T], y: &[T]) -> Vec<T> {
-    g.iter().zip(y).map(|(&g, &y)| g * y * (T::one() - y)).collect()
+    g.iter()
+        .zip(y)
+        .map(|(&g, &y)| g * y * (T::one() - y))
+        .collect()
 }
 
 #[cfg(test)]
@@ -77,7 +80,10 @@ mod tests {
 
     #[test]
     fn sigmoid_is_finite_at_pm_1000() {
-        for t in [Tensor::new([-1000.0, 1000.0]).unwrap(), Tensor::new([-1000.0, 1000.0]).unwrap().double()] {
+        for t in [
+            Tensor::new([-1000.0, 1000.0]).unwrap(),
+            Tensor::new([-1000.0, 1000.0]).unwrap().double(),
+        ] {
             let x = t.requires_grad_(true);
             let y = x.sigmoid();
             assert_eq!(y.to_vec::<f64>(), vec![0.0, 1.0]);
@@ -88,7 +94,12 @@ mod tests {
 
     #[test]
     fn tiny_probabilities_stay_exact() {
-        let y = Tensor::new([-100.0]).unwrap().double().sigmoid().item().unwrap();
+        let y = Tensor::new([-100.0])
+            .unwrap()
+            .double()
+            .sigmoid()
+            .item()
+            .unwrap();
         assert!((y - 3.720_075_976_020_836e-44).abs() < 1e-57);
     }
 }

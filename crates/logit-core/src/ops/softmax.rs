@@ -38,7 +38,14 @@ fn softmax_kernel<T: Float>(v: &[T], outer: usize, size: usize, inner: usize, lo
 }
 
 /// softmax: `y ⊙ (g − Σ g⊙y)`; log_softmax: `g − eʸ ⊙ Σ g`.
-fn softmax_grad<T: Float>(g: &[T], y: &[T], outer: usize, size: usize, inner: usize, log: bool) -> Vec<T> {
+fn softmax_grad<T: Float>(
+    g: &[T],
+    y: &[T],
+    outer: usize,
+    size: usize,
+    inner: usize,
+    log: bool,
+) -> Vec<T> {
     let mut out = vec![T::zero(); g.len()];
     for o in 0..outer {
         for i in 0..inner {
@@ -49,7 +56,11 @@ fn softmax_grad<T: Float>(g: &[T], y: &[T], outer: usize, size: usize, inner: us
             }
             for k in 0..size {
                 let (gk, yk) = (g[at(k)], y[at(k)]);
-                out[at(k)] = if log { gk - yk.exp() * s } else { yk * (gk - s) };
+                out[at(k)] = if log {
+                    gk - yk.exp() * s
+                } else {
+                    yk * (gk - s)
+                };
             }
         }
     }
@@ -80,7 +91,9 @@ impl Tensor {
         let (outer, size, inner) = split_at_dim(self.shape(), d);
         let s = self.float_storage();
         let out = float_map!(&*s, |v| softmax_kernel(v, outer, size, inner, log));
-        Ok(Tensor::from_op(out, self.shape().to_vec(), &[self], || SoftmaxBackward { dim: d, log }))
+        Ok(Tensor::from_op(out, self.shape().to_vec(), &[self], || {
+            SoftmaxBackward { dim: d, log }
+        }))
     }
 }
 
@@ -100,7 +113,9 @@ impl Backward for SoftmaxBackward {
     fn backward(&self, _: &[Tensor], y: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         let (outer, size, inner) = split_at_dim(y.shape(), self.dim);
         let (gs, ys) = (g.storage(), y.storage());
-        let out = float_zip!(&*gs, &*ys, |gv, yv| softmax_grad(gv, yv, outer, size, inner, self.log));
+        let out = float_zip!(&*gs, &*ys, |gv, yv| softmax_grad(
+            gv, yv, outer, size, inner, self.log
+        ));
         Ok(vec![Some(Tensor::from_storage(out, y.shape())?)])
     }
 }
@@ -111,9 +126,15 @@ mod tests {
 
     #[test]
     fn softmax_is_stable_for_huge_inputs() {
-        let y = Tensor::new([[1000.0, 0.0, -1000.0]]).unwrap().softmax(1).unwrap();
+        let y = Tensor::new([[1000.0, 0.0, -1000.0]])
+            .unwrap()
+            .softmax(1)
+            .unwrap();
         assert_eq!(y.to_vec::<f32>(), vec![1.0, 0.0, 0.0]);
-        let l = Tensor::new([[1000.0, 0.0]]).unwrap().log_softmax(-1).unwrap();
+        let l = Tensor::new([[1000.0, 0.0]])
+            .unwrap()
+            .log_softmax(-1)
+            .unwrap();
         assert_eq!(l.to_vec::<f32>(), vec![0.0, -1000.0]);
     }
 }

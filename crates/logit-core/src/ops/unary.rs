@@ -95,14 +95,30 @@ impl Tensor {
     /// Clamps into `[min, max]` (either bound optional), like `torch.clamp`. The gradient passes
     /// where the input is inside the bounds (inclusive, as PyTorch) and is 0 elsewhere.
     pub fn clamp(&self, min: Option<f64>, max: Option<f64>) -> Tensor {
-        let (lo, hi) = (min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY));
+        let (lo, hi) = (
+            min.unwrap_or(f64::NEG_INFINITY),
+            max.unwrap_or(f64::INFINITY),
+        );
         let s = self.float_storage();
         let out = float_map!(&*s, |v| {
             let (l, h) = (E::c(lo), E::c(hi));
             // NaN stays NaN, as in PyTorch.
-            v.iter().map(|&x| if x < l { l } else if x > h { h } else { x }).collect()
+            v.iter()
+                .map(|&x| {
+                    if x < l {
+                        l
+                    } else if x > h {
+                        h
+                    } else {
+                        x
+                    }
+                })
+                .collect()
         });
-        Tensor::from_op(out, self.shape().to_vec(), &[self], || ClampBackward { lo, hi })
+        Tensor::from_op(out, self.shape().to_vec(), &[self], || ClampBackward {
+            lo,
+            hi,
+        })
     }
 
     /// Clamps from below, like `torch.clamp_min`.
@@ -117,7 +133,11 @@ impl Tensor {
 
     /// `max(x, 0)`, like `torch.relu`. The derivative is 1 where `x > 0`, else 0.
     pub fn relu(&self) -> Tensor {
-        unary!(self, |x| if x > E::c(0.0) { x } else { E::c(0.0) }, ReluBackward)
+        unary!(
+            self,
+            |x| if x > E::c(0.0) { x } else { E::c(0.0) },
+            ReluBackward
+        )
     }
 
     /// `x` where `x > 0`, else `slope·x`, like `F.leaky_relu`.
@@ -125,9 +145,13 @@ impl Tensor {
         let s = self.float_storage();
         let out = float_map!(&*s, |v| {
             let k = E::c(slope);
-            v.iter().map(|&x| if x > E::c(0.0) { x } else { x * k }).collect()
+            v.iter()
+                .map(|&x| if x > E::c(0.0) { x } else { x * k })
+                .collect()
         });
-        Tensor::from_op(out, self.shape().to_vec(), &[self], || LeakyReluBackward { slope })
+        Tensor::from_op(out, self.shape().to_vec(), &[self], || LeakyReluBackward {
+            slope,
+        })
     }
 }
 
@@ -138,7 +162,12 @@ macro_rules! backward {
             fn name(&self) -> &'static str {
                 $torch
             }
-            fn backward(&self, i: &[Tensor], out: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+            fn backward(
+                &self,
+                i: &[Tensor],
+                out: &Tensor,
+                g: &Tensor,
+            ) -> Result<Vec<Option<Tensor>>> {
                 let ($g, $x, $y) = (g, &i[0], out);
                 $body
             }
@@ -146,28 +175,65 @@ macro_rules! backward {
     };
 }
 
-backward!(NegBackward, "NegBackward0", |g, _x, _y| Ok(vec![Some(g.neg())]));
-backward!(ExpBackward, "ExpBackward0", |g, x, y| local_grad!(g, x, y, |_x, y| y));
-backward!(LogBackward, "LogBackward0", |g, x, y| local_grad!(g, x, y, |x, _y| x.recip()));
-backward!(Log1pBackward, "Log1PBackward0", |g, x, y| local_grad!(g, x, y, |x, _y| (x + E::c(1.0)).recip()));
-backward!(SqrtBackward, "SqrtBackward0", |g, x, y| local_grad!(g, x, y, |_x, y| (y * E::c(2.0)).recip()));
-backward!(AbsBackward, "AbsBackward0", |g, x, y| local_grad!(g, x, y, |x, _y| {
-    if x > E::c(0.0) {
-        E::c(1.0)
-    } else if x < E::c(0.0) {
-        E::c(-1.0)
-    } else {
-        E::c(0.0)
+backward!(NegBackward, "NegBackward0", |g, _x, _y| Ok(vec![Some(
+    g.neg()
+)]));
+backward!(ExpBackward, "ExpBackward0", |g, x, y| local_grad!(
+    g,
+    x,
+    y,
+    |_x, y| y
+));
+backward!(LogBackward, "LogBackward0", |g, x, y| local_grad!(
+    g,
+    x,
+    y,
+    |x, _y| x.recip()
+));
+backward!(Log1pBackward, "Log1PBackward0", |g, x, y| local_grad!(
+    g,
+    x,
+    y,
+    |x, _y| (x + E::c(1.0)).recip()
+));
+backward!(SqrtBackward, "SqrtBackward0", |g, x, y| local_grad!(
+    g,
+    x,
+    y,
+    |_x, y| (y * E::c(2.0)).recip()
+));
+backward!(AbsBackward, "AbsBackward0", |g, x, y| local_grad!(
+    g,
+    x,
+    y,
+    |x, _y| {
+        if x > E::c(0.0) {
+            E::c(1.0)
+        } else if x < E::c(0.0) {
+            E::c(-1.0)
+        } else {
+            E::c(0.0)
+        }
     }
-}));
-backward!(TanhBackward, "TanhBackward0", |g, x, y| local_grad!(g, x, y, |_x, y| E::c(1.0) - y * y));
-backward!(ReluBackward, "ReluBackward0", |g, x, y| local_grad!(g, x, y, |_x, y| {
-    if y > E::c(0.0) {
-        E::c(1.0)
-    } else {
-        E::c(0.0)
+));
+backward!(TanhBackward, "TanhBackward0", |g, x, y| local_grad!(
+    g,
+    x,
+    y,
+    |_x, y| E::c(1.0) - y * y
+));
+backward!(ReluBackward, "ReluBackward0", |g, x, y| local_grad!(
+    g,
+    x,
+    y,
+    |_x, y| {
+        if y > E::c(0.0) {
+            E::c(1.0)
+        } else {
+            E::c(0.0)
+        }
     }
-}));
+));
 
 struct PowBackward {
     p: f64,
@@ -182,7 +248,7 @@ impl Backward for PowBackward {
             return Ok(vec![Some(Tensor::zeros_like(g))]);
         }
         local_grad!(g, &i[0], out, |x, _y| {
-            let pc: _ = E::c(p);
+            let pc = E::c(p);
             if p == 2.0 {
                 x * pc
             } else {
@@ -221,10 +287,13 @@ impl Backward for LeakyReluBackward {
     }
     fn backward(&self, i: &[Tensor], out: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         let k = self.slope;
-        local_grad!(g, &i[0], out, |x, _y| if x > E::c(0.0) { E::c(1.0) } else { E::c(k) })
+        local_grad!(g, &i[0], out, |x, _y| if x > E::c(0.0) {
+            E::c(1.0)
+        } else {
+            E::c(k)
+        })
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -239,11 +308,16 @@ mod tests {
 
     #[test]
     fn clamp_passes_gradient_on_the_bounds() {
-        let x = Tensor::new([-1.0, -0.5, 0.0, 0.5, 1.0]).unwrap().requires_grad_(true);
+        let x = Tensor::new([-1.0, -0.5, 0.0, 0.5, 1.0])
+            .unwrap()
+            .requires_grad_(true);
         let y = x.clamp(Some(-0.5), Some(0.5));
         assert_eq!(y.to_vec::<f32>(), vec![-0.5, -0.5, 0.0, 0.5, 0.5]);
         y.sum().backward().unwrap();
-        assert_eq!(x.grad().unwrap().to_vec::<f32>(), vec![0.0, 1.0, 1.0, 1.0, 0.0]);
+        assert_eq!(
+            x.grad().unwrap().to_vec::<f32>(),
+            vec![0.0, 1.0, 1.0, 1.0, 0.0]
+        );
     }
 
     #[test]

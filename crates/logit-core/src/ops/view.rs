@@ -54,12 +54,18 @@ impl Tensor {
     /// When the element count differs, more than one dim is `-1`, or a dim is negative.
     pub fn reshape(&self, shape: impl IntoShape) -> Result<Tensor> {
         let dims = shape.dims();
-        let bad = || Error::invalid(
-            "reshape",
-            format!("a shape with {} elements", self.numel()),
-            format!("{dims:?} for a tensor of shape {:?}", self.shape()),
-        );
-        let known: usize = dims.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
+        let bad = || {
+            Error::invalid(
+                "reshape",
+                format!("a shape with {} elements", self.numel()),
+                format!("{dims:?} for a tensor of shape {:?}", self.shape()),
+            )
+        };
+        let known: usize = dims
+            .iter()
+            .filter(|&&d| d >= 0)
+            .map(|&d| d as usize)
+            .product();
         let inferred = dims.iter().filter(|&&d| d == -1).count();
         if inferred > 1 || dims.iter().any(|&d| d < -1) {
             return Err(bad());
@@ -69,7 +75,13 @@ impl Tensor {
                 return Err(bad());
             }
             dims.iter()
-                .map(|&d| if d == -1 { self.numel() / known } else { d as usize })
+                .map(|&d| {
+                    if d == -1 {
+                        self.numel() / known
+                    } else {
+                        d as usize
+                    }
+                })
                 .collect()
         } else {
             dims.iter().map(|&d| d as usize).collect()
@@ -80,7 +92,9 @@ impl Tensor {
         if new == self.shape() {
             return Ok(self.clone());
         }
-        Ok(Tensor::from_op_arc(self.storage(), new, &[self], || ReshapeBackward))
+        Ok(Tensor::from_op_arc(self.storage(), new, &[self], || {
+            ReshapeBackward
+        }))
     }
 
     /// Alias of [`Tensor::reshape`], like `tensor.view(...)`.
@@ -97,12 +111,19 @@ impl Tensor {
     /// When a dim is out of range or `start > end`.
     pub fn flatten(&self, start: isize, end: isize) -> Result<Tensor> {
         let r = self.dim();
-        let (s, e) = (normalize_dim("flatten", start, r)?, normalize_dim("flatten", end, r)?);
+        let (s, e) = (
+            normalize_dim("flatten", start, r)?,
+            normalize_dim("flatten", end, r)?,
+        );
         if r == 0 {
             return self.reshape([1usize]);
         }
         if s > e {
-            return Err(Error::invalid("flatten", "start_dim <= end_dim", format!("{start} > {end}")));
+            return Err(Error::invalid(
+                "flatten",
+                "start_dim <= end_dim",
+                format!("{start} > {end}"),
+            ));
         }
         let sh = self.shape();
         let mut new = sh[..s].to_vec();
@@ -147,7 +168,11 @@ impl Tensor {
     pub fn permute(&self, dims: &[usize]) -> Result<Tensor> {
         let r = self.dim();
         let mut seen = vec![false; r];
-        if dims.len() != r || dims.iter().any(|&d| d >= r || std::mem::replace(&mut seen[d], true)) {
+        if dims.len() != r
+            || dims
+                .iter()
+                .any(|&d| d >= r || std::mem::replace(&mut seen[d], true))
+        {
             return Err(Error::invalid(
                 "permute",
                 format!("a permutation of 0..{r}"),
@@ -160,7 +185,9 @@ impl Tensor {
         for (i, &d) in dims.iter().enumerate() {
             inverse[d] = i;
         }
-        Ok(Tensor::from_op(out, shape, &[self], || PermuteBackward { inverse }))
+        Ok(Tensor::from_op(out, shape, &[self], || PermuteBackward {
+            inverse,
+        }))
     }
 
     /// Swaps two dims, like `tensor.transpose(d0, d1)`.
@@ -172,7 +199,10 @@ impl Tensor {
         if r < 2 {
             return Ok(self.clone());
         }
-        let (a, b) = (normalize_dim("transpose", d0, r)?, normalize_dim("transpose", d1, r)?);
+        let (a, b) = (
+            normalize_dim("transpose", d0, r)?,
+            normalize_dim("transpose", d1, r)?,
+        );
         let mut dims: Vec<usize> = (0..r).collect();
         dims.swap(a, b);
         self.permute(&dims)
@@ -184,7 +214,11 @@ impl Tensor {
     /// When the tensor has more than 2 dims.
     pub fn t(&self) -> Result<Tensor> {
         if self.dim() > 2 {
-            return Err(Error::invalid("t", "a tensor with at most 2 dims", format!("shape {:?}", self.shape())));
+            return Err(Error::invalid(
+                "t",
+                "a tensor with at most 2 dims",
+                format!("shape {:?}", self.shape()),
+            ));
         }
         self.transpose(0, 1)
     }
@@ -210,7 +244,10 @@ impl Tensor {
         if !shape.is_empty() {
             shape[d] = len;
         }
-        Ok(Tensor::from_op(out, shape, &[self], || NarrowBackward { dim: d, start }))
+        Ok(Tensor::from_op(out, shape, &[self], || NarrowBackward {
+            dim: d,
+            start,
+        }))
     }
 }
 
@@ -303,7 +340,13 @@ mod tests {
     #[test]
     fn transpose_moves_elements() {
         let x = Tensor::new([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]).unwrap();
-        assert_eq!(x.t().unwrap().to_vec::<f32>(), vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
-        assert_eq!(x.narrow(1, 1, 2).unwrap().to_vec::<f32>(), vec![2.0, 3.0, 5.0, 6.0]);
+        assert_eq!(
+            x.t().unwrap().to_vec::<f32>(),
+            vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]
+        );
+        assert_eq!(
+            x.narrow(1, 1, 2).unwrap().to_vec::<f32>(),
+            vec![2.0, 3.0, 5.0, 6.0]
+        );
     }
 }
