@@ -12,8 +12,19 @@
 
 pub use logit_core as core;
 pub use logit_core::{manual_seed, no_grad, DType, Error, Result, Tensor};
+pub use logit_data as data;
+pub use logit_losses as losses;
+pub use logit_models as models;
+pub use logit_nn as nn;
+pub use logit_optim as optim;
+pub use logit_plot as plot;
 
 /// The names a training script needs, in one `use`.
 pub mod prelude {
     pub use logit_core::{manual_seed, no_grad, DType, Error, Result, Tensor};
+    pub use logit_losses::{BCELoss, BCEWithLogitsLoss, Reduction, SigmoidFocalLoss};
+    pub use logit_nn::{
+        BatchNorm1d, Dropout, Linear, Module, ModuleIo, ReLU, Sequential, Sigmoid, Visitor,
+    };
+    pub use logit_optim::{Adam, AdamConfig, AdamW, LrScheduler, Optimizer, SGDConfig, SGD};
 }

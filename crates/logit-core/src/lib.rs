@@ -22,6 +22,7 @@ mod creation;
 mod display;
 mod dtype;
 mod error;
+pub mod io;
 pub mod ops;
 pub mod random;
 pub mod shape;

@@ -292,9 +292,14 @@ impl Tensor {
     pub fn update_(&self, f: impl FnOnce(&mut Storage)) {
         let mut guard = self.0.data.write().unwrap_or_else(|e| e.into_inner());
         let storage = Arc::make_mut(&mut guard);
-        let (dtype, len) = (storage.dtype(), storage.len());
+        let len = storage.len();
         f(storage);
-        debug_assert_eq!((dtype, len), (storage.dtype(), storage.len()));
+        // the dtype may change (`module.double()`), the shape may not
+        assert_eq!(
+            len,
+            storage.len(),
+            "update_ must keep the number of elements"
+        );
     }
 
     /// Copies `src`'s values into this tensor in place, like `tensor.copy_(src)` under no_grad.

@@ -1,1 +1,56 @@
-//! placeholder
+//! # logit-nn
+//!
+//! Layers and models in PyTorch's shape: the [`Module`] trait with PyTorch's dotted parameter
+//! names and state dicts, and the layers of the `nn.Sigmoid` tutorial.
+//!
+//! ```
+//! use logit_core::Tensor;
+//! use logit_nn::{Linear, Module, Sequential, Sigmoid};
+//!
+//! let model = Sequential::new().add(Linear::new(10, 1)?).add(Sigmoid);
+//! let p = model.forward(&Tensor::randn(&[4, 10]))?;
+//! assert_eq!(p.shape(), &[4, 1]);
+//! println!("{}", model.repr());
+//! # Ok::<(), logit_core::Error>(())
+//! ```
+
+mod activation;
+mod batch_norm;
+mod dropout;
+mod flatten;
+mod identity;
+pub mod init;
+mod linear;
+mod module;
+mod sequential;
+pub mod serialize;
+mod state_dict;
+mod visitor;
+
+pub use activation::{LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh};
+pub use batch_norm::{BatchNorm, BatchNorm1d, BatchNorm2d, BatchNormConfig};
+pub use dropout::Dropout;
+pub use flatten::Flatten;
+pub use identity::Identity;
+pub use linear::Linear;
+pub use module::Module;
+pub use sequential::Sequential;
+pub use serialize::{load_safetensors, save_safetensors, ModuleIo};
+pub use state_dict::StateDict;
+pub use visitor::{Entry, Visitor};
+
+impl_display!(
+    Linear,
+    Sigmoid,
+    ReLU,
+    LeakyReLU,
+    Tanh,
+    Softmax,
+    LogSoftmax,
+    Dropout,
+    BatchNorm1d,
+    BatchNorm2d,
+    Sequential,
+    Flatten,
+    Identity
+);

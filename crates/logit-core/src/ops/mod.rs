@@ -1,6 +1,7 @@
 //! Differentiable ops. Each file holds one family: the forward as `impl Tensor` methods and,
 //! directly below, the `Backward` structs with their formulas.
 
+mod batch_norm;
 mod binary;
 mod cat;
 mod compare;
@@ -13,6 +14,7 @@ mod softmax;
 mod unary;
 mod view;
 
+pub use batch_norm::BatchNormOptions;
 pub use binary::BinaryOp;
 pub use sigmoid::{sigmoid_scalar, sigmoid_slice};
 pub use view::IntoShape;

@@ -1,0 +1,312 @@
+//! Batch normalisation as one op (`F.batch_norm`): statistics per channel over every other dim,
+//! with a fused backward instead of a chain of mean/var/sub/div nodes.
+
+use crate::autograd::Backward;
+use crate::{Error, Float, Result, Storage, Tensor};
+
+/// Options of [`Tensor::batch_norm`], PyTorch's defaults.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchNormOptions {
+    /// Use batch statistics (and update the running ones) rather than the running statistics.
+    pub training: bool,
+    /// Weight of the new batch in the running estimate; `None` for a cumulative average.
+    pub momentum: Option<f64>,
+    /// Added to the variance before the square root.
+    pub eps: f64,
+}
+
+impl Default for BatchNormOptions {
+    fn default() -> Self {
+        BatchNormOptions {
+            training: true,
+            momentum: Some(0.1),
+            eps: 1e-5,
+        }
+    }
+}
+
+/// `(outer, channels, inner)`: channel `c` of element `(o, c, i)` sits at `(o·C + c)·inner + i`.
+fn layout(shape: &[usize]) -> (usize, usize, usize) {
+    (shape[0], shape[1], shape[2..].iter().product())
+}
+
+/// Per-channel mean and biased variance (two-pass, for accuracy).
+fn stats<T: Float>(x: &[T], (n, c, l): (usize, usize, usize)) -> (Vec<T>, Vec<T>) {
+    let count = T::c((n * l) as f64);
+    let mut mean = vec![T::zero(); c];
+    let mut var = vec![T::zero(); c];
+    for o in 0..n {
+        for ch in 0..c {
+            for &v in &x[(o * c + ch) * l..(o * c + ch + 1) * l] {
+                mean[ch] += v;
+            }
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= count);
+    for o in 0..n {
+        for ch in 0..c {
+            for &v in &x[(o * c + ch) * l..(o * c + ch + 1) * l] {
+                let d = v - mean[ch];
+                var[ch] += d * d;
+            }
+        }
+    }
+    var.iter_mut().for_each(|v| *v /= count);
+    (mean, var)
+}
+
+/// `y = (x − mean)·invstd·γ + β` per channel.
+fn normalize<T: Float>(
+    x: &[T],
+    dims: (usize, usize, usize),
+    mean: &[T],
+    invstd: &[T],
+    w: Option<&[T]>,
+    b: Option<&[T]>,
+) -> Vec<T> {
+    let (n, c, l) = dims;
+    let mut y = vec![T::zero(); x.len()];
+    for o in 0..n {
+        for ch in 0..c {
+            let scale = invstd[ch] * w.map_or(T::one(), |w| w[ch]);
+            let shift = b.map_or(T::zero(), |b| b[ch]) - mean[ch] * scale;
+            let r = (o * c + ch) * l..(o * c + ch + 1) * l;
+            for (yv, &xv) in y[r.clone()].iter_mut().zip(&x[r]) {
+                *yv = xv * scale + shift;
+            }
+        }
+    }
+    y
+}
+
+struct Saved<T> {
+    mean: Vec<T>,
+    invstd: Vec<T>,
+}
+
+impl Tensor {
+    /// Batch normalisation over dim 1 of an `[N, C]` or `[N, C, *]` input, like `F.batch_norm`.
+    ///
+    /// In training mode the batch statistics normalise (biased variance) and the running
+    /// statistics, when given, are updated in place: `running = (1 − m)·running + m·batch`, with
+    /// the *unbiased* batch variance, as PyTorch does. In eval mode the running statistics
+    /// normalise.
+    ///
+    /// # Errors
+    /// When the input has fewer than 2 dims, a statistic or affine tensor is not `[C]`, eval
+    /// mode has no running statistics, or training sees one value per channel.
+    pub fn batch_norm(
+        &self,
+        running_mean: Option<&Tensor>,
+        running_var: Option<&Tensor>,
+        weight: Option<&Tensor>,
+        bias: Option<&Tensor>,
+        opts: BatchNormOptions,
+    ) -> Result<Tensor> {
+        if self.dim() < 2 {
+            return Err(Error::invalid(
+                "batch_norm",
+                "an input of shape [N, C] or [N, C, *]",
+                format!("shape {:?}", self.shape()),
+            ));
+        }
+        let dims = layout(self.shape());
+        let c = dims.1;
+        for (name, t) in [
+            ("running_mean", running_mean),
+            ("running_var", running_var),
+            ("weight", weight),
+            ("bias", bias),
+        ] {
+            if let Some(t) = t {
+                if t.shape() != [c] {
+                    return Err(Error::invalid(
+                        format!("batch_norm {name}"),
+                        format!("shape [{c}] (one per channel)"),
+                        format!("shape {:?}", t.shape()),
+                    ));
+                }
+                if t.dtype() != self.dtype() {
+                    return Err(Error::DTypeMismatch {
+                        op: "batch_norm",
+                        expected: self.dtype(),
+                        got: t.dtype(),
+                    });
+                }
+            }
+        }
+        let count = dims.0 * dims.2;
+        if opts.training && count <= 1 {
+            return Err(Error::invalid(
+                "batch_norm",
+                "more than 1 value per channel when training",
+                format!("input shape {:?}", self.shape()),
+            ));
+        }
+        let (rm, rv) = match (running_mean, running_var, opts.training) {
+            (Some(m), Some(v), _) => (Some(m), Some(v)),
+            (None, None, true) => (None, None),
+            _ => {
+                return Err(Error::invalid(
+                    "batch_norm",
+                    "running_mean and running_var (both, or neither when training)",
+                    "only one, or neither in eval mode",
+                ))
+            }
+        };
+        let x = self.float_storage();
+        let (ws, bs) = (weight.map(|w| w.storage()), bias.map(|b| b.storage()));
+        macro_rules! run {
+            ($t:ty, $v:ident, $x:expr) => {{
+                let xv: &[$t] = $x;
+                let wv = ws.as_deref().and_then(<$t as Float>::slice);
+                let bv = bs.as_deref().and_then(<$t as Float>::slice);
+                let (mean, var) = if opts.training {
+                    let (mean, var) = stats(xv, dims);
+                    if let (Some(rm), Some(rv)) = (rm, rv) {
+                        update_running(rm, rv, &mean, &var, count, opts.momentum);
+                    }
+                    (mean, var)
+                } else {
+                    (rm.unwrap().to_vec::<$t>(), rv.unwrap().to_vec::<$t>())
+                };
+                let eps = <$t>::c(opts.eps);
+                let invstd: Vec<$t> = var.iter().map(|&v| (v + eps).sqrt().recip()).collect();
+                let y = normalize(xv, dims, &mean, &invstd, wv, bv);
+                (
+                    Storage::$v(y),
+                    Box::new(Saved { mean, invstd }) as Box<dyn std::any::Any + Send + Sync>,
+                )
+            }};
+        }
+        let (y, saved) = match &*x {
+            Storage::F32(v) => run!(f32, F32, v),
+            Storage::F64(v) => run!(f64, F64, v),
+            _ => unreachable!("float_storage"),
+        };
+        let mut inputs = vec![self];
+        inputs.extend(weight);
+        inputs.extend(bias);
+        let (has_w, has_b, training) = (weight.is_some(), bias.is_some(), opts.training);
+        Ok(Tensor::from_op(y, self.shape().to_vec(), &inputs, || {
+            BatchNormBackward {
+                saved,
+                has_w,
+                has_b,
+                training,
+            }
+        }))
+    }
+}
+
+fn update_running<T: Float>(
+    rm: &Tensor,
+    rv: &Tensor,
+    mean: &[T],
+    var: &[T],
+    count: usize,
+    momentum: Option<f64>,
+) {
+    let bessel = T::c(count as f64 / (count as f64 - 1.0));
+    let m = T::c(momentum.unwrap_or(0.0));
+    // cumulative average (momentum None) needs the batch count, which the module tracks; it
+    // passes momentum = 1/num_batches_tracked then, so None here only means "use 0".
+    rm.update_(|s| {
+        for (r, &b) in T::slice_mut(s).expect("dtype checked").iter_mut().zip(mean) {
+            *r = (T::one() - m) * *r + m * b;
+        }
+    });
+    rv.update_(|s| {
+        for (r, &b) in T::slice_mut(s).expect("dtype checked").iter_mut().zip(var) {
+            *r = (T::one() - m) * *r + m * b * bessel;
+        }
+    });
+}
+
+struct BatchNormBackward {
+    saved: Box<dyn std::any::Any + Send + Sync>,
+    has_w: bool,
+    has_b: bool,
+    training: bool,
+}
+
+fn bn_grads<T: Float>(
+    x: &[T],
+    g: &[T],
+    w: Option<&[T]>,
+    s: &Saved<T>,
+    (n, c, l): (usize, usize, usize),
+    training: bool,
+) -> (Vec<T>, Vec<T>, Vec<T>) {
+    let mut sum_g = vec![T::zero(); c];
+    let mut sum_gx = vec![T::zero(); c];
+    for o in 0..n {
+        for ch in 0..c {
+            let r = (o * c + ch) * l..(o * c + ch + 1) * l;
+            for (&gv, &xv) in g[r.clone()].iter().zip(&x[r]) {
+                sum_g[ch] += gv;
+                sum_gx[ch] += gv * (xv - s.mean[ch]) * s.invstd[ch];
+            }
+        }
+    }
+    let count = T::c((n * l) as f64);
+    let mut gx = vec![T::zero(); x.len()];
+    for o in 0..n {
+        for ch in 0..c {
+            let k = s.invstd[ch] * w.map_or(T::one(), |w| w[ch]);
+            let r = (o * c + ch) * l..(o * c + ch + 1) * l;
+            for ((d, &gv), &xv) in gx[r.clone()].iter_mut().zip(&g[r.clone()]).zip(&x[r]) {
+                *d = if training {
+                    let xhat = (xv - s.mean[ch]) * s.invstd[ch];
+                    k * (gv - sum_g[ch] / count - xhat * sum_gx[ch] / count)
+                } else {
+                    k * gv
+                };
+            }
+        }
+    }
+    (gx, sum_gx, sum_g)
+}
+
+impl Backward for BatchNormBackward {
+    fn name(&self) -> &'static str {
+        "NativeBatchNormBackward0"
+    }
+    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let x = &i[0];
+        let dims = layout(x.shape());
+        let (xs, gs) = (x.float_storage(), g.storage());
+        let ws = if self.has_w {
+            Some(i[1].storage())
+        } else {
+            None
+        };
+        macro_rules! run {
+            ($t:ty, $v:ident) => {{
+                let s = self.saved.downcast_ref::<Saved<$t>>().expect("saved dtype");
+                let (gx, gw, gb) = bn_grads(
+                    <$t as Float>::slice(&xs).unwrap(),
+                    <$t as Float>::slice(&gs).unwrap(),
+                    ws.as_deref().and_then(<$t as Float>::slice),
+                    s,
+                    dims,
+                    self.training,
+                );
+                (Storage::$v(gx), Storage::$v(gw), Storage::$v(gb))
+            }};
+        }
+        let (gx, gw, gb) = match &*gs {
+            Storage::F32(_) => run!(f32, F32),
+            _ => run!(f64, F64),
+        };
+        let c = dims.1;
+        let mut out = vec![Some(Tensor::leaf(gx, x.shape().to_vec()))];
+        if self.has_w {
+            out.push(Some(Tensor::leaf(gw, vec![c])));
+        }
+        if self.has_b {
+            out.push(Some(Tensor::leaf(gb, vec![c])));
+        }
+        Ok(out)
+    }
+}

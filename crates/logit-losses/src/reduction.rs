@@ -1,0 +1,168 @@
+//! [`Reduction`] and the one fused autograd node every elementwise loss shares: the loss
+//! computes each element's value and local derivative in one pass, and this node reduces them
+//! and, in backward, scales the saved derivative by the incoming gradient.
+
+use logit_core::autograd::Backward;
+use logit_core::shape::broadcast_shapes;
+use logit_core::{Error, Float, Result, Storage, Tensor};
+
+/// How a loss turns per-element values into its output, like PyTorch's `reduction=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reduction {
+    /// One loss per element (`'none'`).
+    None,
+    /// The mean over all elements (`'mean'`, the default).
+    #[default]
+    Mean,
+    /// The sum over all elements (`'sum'`).
+    Sum,
+}
+
+impl std::str::FromStr for Reduction {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Reduction> {
+        match s {
+            "none" => Ok(Reduction::None),
+            "mean" => Ok(Reduction::Mean),
+            "sum" => Ok(Reduction::Sum),
+            other => Err(Error::invalid(
+                "reduction",
+                "'none', 'mean' or 'sum'",
+                format!("'{other}'"),
+            )),
+        }
+    }
+}
+
+/// Values and local derivatives of an elementwise loss, as plain vectors of the input's type.
+pub(crate) struct Pointwise<T> {
+    pub loss: Vec<T>,
+    pub dloss: Vec<T>,
+}
+
+/// Reduces the per-element losses and records one node whose backward is `g·dloss` (times
+/// `1/n` for the mean).
+pub(crate) fn finish<T: Float>(
+    input: &Tensor,
+    p: Pointwise<T>,
+    reduction: Reduction,
+    name: &'static str,
+) -> Tensor {
+    let n = p.loss.len();
+    let (value, shape, scale) = match reduction {
+        Reduction::None => (p.loss, input.shape().to_vec(), 1.0),
+        Reduction::Sum => (vec![sum(&p.loss)], vec![], 1.0),
+        Reduction::Mean => (vec![sum(&p.loss) / T::c(n as f64)], vec![], 1.0 / n as f64),
+    };
+    let dloss = p.dloss;
+    Tensor::from_op(T::wrap(value), shape, &[input], move || PointwiseBackward {
+        dloss: T::wrap(dloss),
+        scale,
+        name,
+    })
+}
+
+fn sum<T: Float>(v: &[T]) -> T {
+    // pairs of 8 accumulators, as the core's sum, for the same rounding
+    let mut acc = [T::zero(); 8];
+    let chunks = v.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..8 {
+            acc[k] += c[k];
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for &x in rest {
+        s += x;
+    }
+    s
+}
+
+struct PointwiseBackward {
+    dloss: Storage,
+    scale: f64,
+    name: &'static str,
+}
+
+impl Backward for PointwiseBackward {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let gs = g.storage();
+        fn apply<T: Float>(d: &[T], g: &[T], scale: f64) -> Vec<T> {
+            if g.len() == 1 {
+                let k = g[0] * T::c(scale);
+                d.iter().map(|&x| x * k).collect()
+            } else {
+                d.iter().zip(g).map(|(&x, &g)| x * g).collect()
+            }
+        }
+        let out = match (&self.dloss, &*gs) {
+            (Storage::F32(d), Storage::F32(g)) => Storage::F32(apply(d, g, self.scale)),
+            (Storage::F64(d), Storage::F64(g)) => Storage::F64(apply(d, g, self.scale)),
+            _ => unreachable!("loss gradient dtype"),
+        };
+        Ok(vec![Some(Tensor::from_storage(out, i[0].shape())?)])
+    }
+}
+
+/// Checks that `target` has the input's shape and a float dtype, and returns it in the input's
+/// dtype.
+pub(crate) fn check_target(loss: &str, input: &Tensor, target: &Tensor) -> Result<Tensor> {
+    if target.shape() != input.shape() {
+        return Err(Error::invalid(
+            loss,
+            format!("a target of the input's shape {:?}", input.shape()),
+            format!("target shape {:?}", target.shape()),
+        ));
+    }
+    if !input.dtype().is_float() {
+        return Err(Error::invalid(
+            loss,
+            "a float input",
+            format!("{:?}", input.dtype()),
+        ));
+    }
+    if target.dtype().is_float() && target.dtype() != input.dtype() {
+        return Err(Error::DTypeMismatch {
+            op: "loss target",
+            expected: input.dtype(),
+            got: target.dtype(),
+        });
+    }
+    Ok(target.detach().to_dtype(input.dtype()))
+}
+
+/// An optional weight broadcast to the input's shape, in the input's dtype.
+pub(crate) fn expand_weight(
+    loss: &str,
+    what: &str,
+    input: &Tensor,
+    w: Option<&Tensor>,
+) -> Result<Option<Tensor>> {
+    let Some(w) = w else { return Ok(None) };
+    let ok = broadcast_shapes("weight", w.shape(), input.shape()).is_ok_and(|s| s == input.shape());
+    if !ok {
+        return Err(Error::invalid(
+            format!("{loss} {what}"),
+            format!("a shape that broadcasts to the input's {:?}", input.shape()),
+            format!("{:?}", w.shape()),
+        ));
+    }
+    if w.dtype() != input.dtype() {
+        return Err(Error::DTypeMismatch {
+            op: "loss weight",
+            expected: input.dtype(),
+            got: w.dtype(),
+        });
+    }
+    Ok(Some(w.detach().expand(input.shape())?))
+}
+
+/// Borrow a float tensor's values as `T` (the input's type, checked by the callers).
+pub(crate) fn values<T: Float>(t: &Tensor) -> Vec<T> {
+    t.with_slice::<T, _>(|s| s.to_vec())
+        .expect("dtype checked by the loss")
+}

@@ -1,0 +1,299 @@
+//! The [`Module`] trait: a forward pass plus a `visit` that names parameters, buffers and
+//! children the way PyTorch's attributes do. Everything else (parameters, state dicts,
+//! train/eval, freezing, printing) is provided on top of `visit`.
+
+use std::fmt;
+
+use logit_core::{DType, Error, Result, Tensor};
+
+use crate::state_dict::StateDict;
+use crate::visitor::{Entry, Visitor};
+
+/// A layer or a model, like `torch.nn.Module`.
+///
+/// A model is a struct of layers with a `forward` and a `visit` that registers each field under
+/// its PyTorch attribute name, one line per field:
+///
+/// ```
+/// use logit_core::{Result, Tensor};
+/// use logit_nn::{Linear, Module, Sigmoid, Visitor};
+///
+/// #[derive(Debug)]
+/// struct ChurnPredictor { linear: Linear, sigmoid: Sigmoid }
+///
+/// impl Module for ChurnPredictor {
+///     fn forward(&self, x: &Tensor) -> Result<Tensor> {
+///         self.sigmoid.forward(&self.linear.forward(x)?)
+///     }
+///     fn visit(&self, v: &mut Visitor<'_>) {
+///         v.module("linear", &self.linear);
+///         v.module("sigmoid", &self.sigmoid);
+///     }
+/// }
+///
+/// let model = ChurnPredictor { linear: Linear::new(10, 1)?, sigmoid: Sigmoid };
+/// assert_eq!(model.state_dict().keys(), ["linear.weight", "linear.bias"]);
+/// # Ok::<(), logit_core::Error>(())
+/// ```
+pub trait Module: Send + Sync {
+    /// Runs the module. Errors name the module and the shapes, e.g.
+    /// `Linear(8 -> 12) expects 8 input features, got 5`.
+    fn forward(&self, input: &Tensor) -> Result<Tensor>;
+
+    /// Hands each direct parameter, buffer and child module to `v` under its attribute name.
+    /// Modules without any (activations) keep the default.
+    fn visit(&self, _v: &mut Visitor<'_>) {}
+
+    /// Switches this module alone between training and evaluation; overridden by modules whose
+    /// behaviour depends on the mode (Dropout, BatchNorm). Use [`Module::train`]/[`Module::eval`].
+    fn set_training(&self, _training: bool) {}
+
+    /// This module alone's mode; modules with a mode flag override it.
+    fn training_flag(&self) -> Option<bool> {
+        None
+    }
+
+    /// The type name shown by [`Module::repr`] (defaults to the Rust type's name).
+    fn type_name(&self) -> String {
+        let full = std::any::type_name::<Self>();
+        let base = full.split('<').next().unwrap_or(full);
+        base.rsplit("::").next().unwrap_or(base).to_string()
+    }
+
+    /// What goes between the parentheses in [`Module::repr`], like PyTorch's `extra_repr`.
+    fn extra_repr(&self) -> String {
+        String::new()
+    }
+
+    /// Calls `f(full_name, entry)` for every parameter, buffer and module below this one, in
+    /// registration order, with PyTorch's dotted names.
+    fn walk(&self, f: &mut dyn FnMut(&str, Entry<'_>)) {
+        let mut v = Visitor::new(f, true);
+        self.visit(&mut v);
+    }
+
+    /// `(name, parameter)` pairs with PyTorch's dotted names, like `named_parameters()`.
+    fn named_parameters(&self) -> Vec<(String, Tensor)> {
+        let mut out = Vec::new();
+        self.walk(&mut |name, e| {
+            if let Entry::Param(t) = e {
+                out.push((name.to_string(), t.clone()));
+            }
+        });
+        out
+    }
+
+    /// Handles to every parameter (sharing data with the module), like `parameters()`.
+    fn parameters(&self) -> Vec<Tensor> {
+        self.named_parameters()
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect()
+    }
+
+    /// `(name, buffer)` pairs (e.g. BatchNorm running statistics), like `named_buffers()`.
+    fn named_buffers(&self) -> Vec<(String, Tensor)> {
+        let mut out = Vec::new();
+        self.walk(&mut |name, e| {
+            if let Entry::Buffer(t) = e {
+                out.push((name.to_string(), t.clone()));
+            }
+        });
+        out
+    }
+
+    /// Total number of parameter elements.
+    fn num_parameters(&self) -> usize {
+        self.parameters().iter().map(|p| p.numel()).sum()
+    }
+
+    /// Parameters and buffers by name, in PyTorch's order, like `state_dict()`.
+    fn state_dict(&self) -> StateDict {
+        let mut sd = StateDict::new();
+        self.walk(&mut |name, e| match e {
+            Entry::Param(t) | Entry::Buffer(t) => sd.insert(name, t.detach()),
+            Entry::Module(_) => {}
+        });
+        sd
+    }
+
+    /// Copies a state dict's values into this module, like `load_state_dict(sd, strict=True)`.
+    ///
+    /// # Errors
+    /// [`Error::StateDict`] listing every missing key, unexpected key and shape mismatch; the
+    /// module is left unchanged then.
+    fn load_state_dict(&self, sd: &StateDict) -> Result<()> {
+        let own = self.state_dict();
+        let mut missing = Vec::new();
+        let mut mismatched = Vec::new();
+        for (k, t) in own.iter() {
+            match sd.get(k) {
+                None => missing.push(k.to_string()),
+                Some(v) if v.shape() != t.shape() => mismatched.push(format!(
+                    "{k}: expected shape {:?}, got {:?}",
+                    t.shape(),
+                    v.shape()
+                )),
+                Some(_) => {}
+            }
+        }
+        let unexpected: Vec<String> = sd
+            .keys()
+            .into_iter()
+            .filter(|k| own.get(k).is_none())
+            .map(String::from)
+            .collect();
+        if !(missing.is_empty() && unexpected.is_empty() && mismatched.is_empty()) {
+            return Err(Error::StateDict {
+                missing,
+                unexpected,
+                mismatched,
+            });
+        }
+        let mut result = Ok(());
+        self.walk(&mut |name, e| {
+            if let Entry::Param(t) | Entry::Buffer(t) = e {
+                if let Some(src) = sd.get(name) {
+                    if let Err(e) = t.copy_(src) {
+                        result = Err(e);
+                    }
+                }
+            }
+        });
+        result
+    }
+
+    /// Puts this module and every child in training mode, like `model.train()`.
+    fn train(&self) {
+        self.set_training(true);
+        self.walk(&mut |_, e| {
+            if let Entry::Module(m) = e {
+                m.set_training(true);
+            }
+        });
+    }
+
+    /// Puts this module and every child in evaluation mode, like `model.eval()`.
+    fn eval(&self) {
+        self.set_training(false);
+        self.walk(&mut |_, e| {
+            if let Entry::Module(m) = e {
+                m.set_training(false);
+            }
+        });
+    }
+
+    /// True unless some part of the module is in evaluation mode (PyTorch's `training`).
+    fn is_training(&self) -> bool {
+        let mut training = self.training_flag().unwrap_or(true);
+        self.walk(&mut |_, e| {
+            if let Entry::Module(m) = e {
+                training &= m.training_flag().unwrap_or(true);
+            }
+        });
+        training
+    }
+
+    /// Drops every parameter's gradient, like `model.zero_grad()`.
+    fn zero_grad(&self) {
+        for p in self.parameters() {
+            p.zero_grad();
+        }
+    }
+
+    /// Sets `requires_grad` on every parameter; `false` freezes the module, like
+    /// `model.requires_grad_(False)`.
+    fn requires_grad_(&self, requires_grad: bool) {
+        for p in self.parameters() {
+            p.requires_grad_(requires_grad);
+            if !requires_grad {
+                p.zero_grad();
+            }
+        }
+    }
+
+    /// Converts every float parameter and buffer to `dtype` in place, like `model.double()`.
+    fn to_dtype(&self, dtype: DType) {
+        self.walk(&mut |_, e| {
+            if let Entry::Param(t) | Entry::Buffer(t) = e {
+                if t.dtype().is_float() && dtype.is_float() {
+                    t.zero_grad();
+                    t.update_(|s| *s = s.to_dtype(dtype));
+                }
+            }
+        });
+    }
+
+    /// The module's structure as PyTorch prints it.
+    fn repr(&self) -> String {
+        let mut children = Vec::new();
+        let mut f = |name: &str, e: Entry<'_>| {
+            if let Entry::Module(m) = e {
+                children.push(format!("({name}): {}", m.repr()));
+            }
+        };
+        let mut v = Visitor::new(&mut f, false);
+        self.visit(&mut v);
+        let head = format!("{}({}", self.type_name(), self.extra_repr());
+        if children.is_empty() {
+            return head + ")";
+        }
+        let mut s = head + "\n";
+        for c in children {
+            for line in c.lines() {
+                s.push_str("  ");
+                s.push_str(line);
+                s.push('\n');
+            }
+        }
+        s + ")"
+    }
+}
+
+impl fmt::Display for dyn Module + '_ {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.repr())
+    }
+}
+
+impl fmt::Debug for dyn Module + '_ {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.repr())
+    }
+}
+
+impl<M: Module + ?Sized> Module for Box<M> {
+    fn forward(&self, input: &Tensor) -> Result<Tensor> {
+        (**self).forward(input)
+    }
+    fn visit(&self, v: &mut Visitor<'_>) {
+        (**self).visit(v)
+    }
+    fn set_training(&self, training: bool) {
+        (**self).set_training(training)
+    }
+    fn training_flag(&self) -> Option<bool> {
+        (**self).training_flag()
+    }
+    fn type_name(&self) -> String {
+        (**self).type_name()
+    }
+    fn extra_repr(&self) -> String {
+        (**self).extra_repr()
+    }
+    fn repr(&self) -> String {
+        (**self).repr()
+    }
+}
+
+/// Implements `Display` (PyTorch's repr) for module types.
+#[macro_export]
+macro_rules! impl_display {
+    ($($t:ty),* $(,)?) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&$crate::Module::repr(self))
+            }
+        }
+    )*};
+}

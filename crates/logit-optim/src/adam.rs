@@ -1,0 +1,177 @@
+//! [`Adam`] and [`AdamW`]: adaptive moment estimation, with L2 or decoupled weight decay.
+
+use logit_core::{Error, Float, Result, Tensor};
+
+use crate::optimizer::{
+    check_nonneg, for_each_update, group, lerp, Buffers, Kernel, Optimizer, ParamGroup,
+};
+
+/// Options of [`Adam`] and [`AdamW`]; defaults are PyTorch's (`lr 1e-3`, `betas (0.9, 0.999)`,
+/// `eps 1e-8`; weight decay 0 for Adam — use [`AdamConfig::adamw`] for AdamW's 0.01).
+#[derive(Debug, Clone, Copy)]
+pub struct AdamConfig {
+    /// Learning rate.
+    pub lr: f64,
+    /// Decay rates of the first and second moment estimates, each in `[0, 1)`.
+    pub betas: (f64, f64),
+    /// Added to the denominator for stability.
+    pub eps: f64,
+    /// Weight decay: added to the gradient (Adam) or applied to the weights (AdamW).
+    pub weight_decay: f64,
+    /// Use the maximum of past second moments (AMSGrad).
+    pub amsgrad: bool,
+}
+
+impl Default for AdamConfig {
+    fn default() -> Self {
+        AdamConfig {
+            lr: 1e-3,
+            betas: (0.9, 0.999),
+            eps: 1e-8,
+            weight_decay: 0.0,
+            amsgrad: false,
+        }
+    }
+}
+
+impl AdamConfig {
+    /// AdamW's defaults (weight decay 0.01).
+    pub fn adamw() -> AdamConfig {
+        AdamConfig {
+            weight_decay: 1e-2,
+            ..AdamConfig::default()
+        }
+    }
+}
+
+struct Rule {
+    c: AdamConfig,
+    decoupled: bool,
+}
+
+impl Kernel for Rule {
+    // torch.optim.adam._single_tensor_adam, line for line
+    fn run<T: Float>(
+        &self,
+        g: &ParamGroup,
+        p: &mut [T],
+        grad: &[T],
+        step: u64,
+        bufs: &mut [&mut [T]],
+    ) {
+        let (b1, b2) = (T::c(self.c.betas.0), T::c(self.c.betas.1));
+        let bc1 = 1.0 - self.c.betas.0.powi(step as i32);
+        let bc2 = 1.0 - self.c.betas.1.powi(step as i32);
+        let step_size = T::c(g.lr / bc1);
+        let bc2_sqrt = T::c(bc2.sqrt());
+        let (eps, wd, lr) = (T::c(self.c.eps), T::c(g.weight_decay), T::c(g.lr));
+        let (m, rest) = bufs.split_at_mut(1);
+        let (v, vmax) = rest.split_at_mut(1);
+        let (m, v) = (&mut *m[0], &mut *v[0]);
+        for i in 0..p.len() {
+            let mut d = grad[i];
+            if g.weight_decay != 0.0 {
+                if self.decoupled {
+                    p[i] *= T::one() - lr * wd;
+                } else {
+                    d += wd * p[i];
+                }
+            }
+            m[i] = lerp(m[i], d, T::one() - b1);
+            v[i] = v[i] * b2 + (T::one() - b2) * d * d;
+            let second = if self.c.amsgrad {
+                let vm = &mut vmax[0][i];
+                *vm = vm.max(v[i]);
+                *vm
+            } else {
+                v[i]
+            };
+            let denom = second.sqrt() / bc2_sqrt + eps;
+            p[i] -= step_size * (m[i] / denom);
+        }
+    }
+}
+
+fn validate(name: &str, c: &AdamConfig) -> Result<()> {
+    check_nonneg(name, "epsilon", c.eps)?;
+    for (i, b) in [c.betas.0, c.betas.1].into_iter().enumerate() {
+        if !(0.0..1.0).contains(&b) {
+            return Err(Error::invalid(
+                name,
+                format!("beta {i} in [0, 1)"),
+                format!("Invalid beta parameter at index {i}: {b}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+macro_rules! adam_type {
+    ($(#[$doc:meta])* $name:ident, $decoupled:expr) => {
+        $(#[$doc])*
+        pub struct $name {
+            groups: Vec<ParamGroup>,
+            config: AdamConfig,
+            state: Vec<Vec<Option<Buffers>>>,
+        }
+
+        impl $name {
+            /// An optimizer over `params` (one group).
+            ///
+            /// # Errors
+            /// On a negative lr, eps or weight decay, betas outside `[0, 1)`, or no parameters.
+            pub fn new(params: Vec<Tensor>, config: AdamConfig) -> Result<$name> {
+                validate(stringify!($name), &config)?;
+                let g = group(stringify!($name), params, config.lr, config.weight_decay)?;
+                Ok($name { groups: vec![g], config, state: Vec::new() })
+            }
+
+            /// Adds a parameter group with its own learning rate and weight decay.
+            ///
+            /// # Errors
+            /// As `new`.
+            pub fn add_param_group(&mut self, params: Vec<Tensor>, lr: f64, weight_decay: f64) -> Result<()> {
+                self.groups.push(group(stringify!($name), params, lr, weight_decay)?);
+                Ok(())
+            }
+        }
+
+        impl Optimizer for $name {
+            fn step(&mut self) -> Result<()> {
+                let n = if self.config.amsgrad { 3 } else { 2 };
+                for_each_update(&self.groups, &mut self.state, n, &Rule { c: self.config, decoupled: $decoupled })
+            }
+            fn param_groups(&self) -> &[ParamGroup] {
+                &self.groups
+            }
+            fn param_groups_mut(&mut self) -> &mut [ParamGroup] {
+                &mut self.groups
+            }
+        }
+    };
+}
+
+adam_type!(
+    /// `torch.optim.Adam`: `m = β₁m + (1−β₁)g`, `v = β₂v + (1−β₂)g²`,
+    /// `p −= lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)`, with weight decay added to the gradient.
+    ///
+    /// ```
+    /// use logit_core::Tensor;
+    /// use logit_optim::{Adam, AdamConfig, Optimizer};
+    /// let w = Tensor::new([1.0])?.requires_grad_(true);
+    /// let mut opt = Adam::new(vec![w.clone()], AdamConfig { lr: 0.1, ..Default::default() })?;
+    /// w.mul(&w)?.sum().backward()?;
+    /// opt.step()?;   // the first Adam step moves by about lr
+    /// assert!((w.item()? - 0.9).abs() < 1e-6);
+    /// # Ok::<(), logit_core::Error>(())
+    /// ```
+    Adam,
+    false
+);
+
+adam_type!(
+    /// `torch.optim.AdamW`: Adam with decoupled weight decay, `p *= 1 − lr·wd` before the Adam
+    /// update. Build it with [`AdamConfig::adamw`] for PyTorch's default decay of 0.01.
+    AdamW,
+    true
+);

@@ -1,0 +1,186 @@
+//! The [`Optimizer`] trait and [`ParamGroup`], plus the plumbing every update rule shares.
+
+use logit_core::{Error, Float, Result, Storage, Tensor};
+
+/// Parameters that share a learning rate and weight decay, like an entry of PyTorch's
+/// `optimizer.param_groups`.
+#[derive(Debug, Clone)]
+pub struct ParamGroup {
+    /// Handles to the parameters (they share data with the model).
+    pub params: Vec<Tensor>,
+    /// Learning rate.
+    pub lr: f64,
+    /// L2 penalty (decoupled for AdamW).
+    pub weight_decay: f64,
+}
+
+/// An optimizer, like `torch.optim.Optimizer`: `zero_grad()`, `backward()`, `step()`.
+pub trait Optimizer {
+    /// Updates every parameter that has a gradient (frozen ones are skipped), in place and
+    /// without recording.
+    ///
+    /// # Errors
+    /// When a gradient's dtype differs from its parameter's.
+    fn step(&mut self) -> Result<()>;
+
+    /// The parameter groups.
+    fn param_groups(&self) -> &[ParamGroup];
+
+    /// The parameter groups, to change a group's `lr` or `weight_decay`.
+    fn param_groups_mut(&mut self) -> &mut [ParamGroup];
+
+    /// Drops every parameter's gradient (PyTorch's `set_to_none=True` default).
+    fn zero_grad(&mut self) {
+        for g in self.param_groups() {
+            for p in &g.params {
+                p.zero_grad();
+            }
+        }
+    }
+
+    /// The first group's learning rate.
+    fn lr(&self) -> f64 {
+        self.param_groups().first().map_or(0.0, |g| g.lr)
+    }
+
+    /// Sets every group's learning rate.
+    fn set_lr(&mut self, lr: f64) {
+        for g in self.param_groups_mut() {
+            g.lr = lr;
+        }
+    }
+}
+
+pub(crate) fn check_lr(name: &str, lr: f64) -> Result<()> {
+    if !(lr >= 0.0 && lr.is_finite()) {
+        return Err(Error::invalid(
+            name,
+            "a learning rate >= 0",
+            format!("Invalid learning rate: {lr}"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_nonneg(name: &str, what: &str, v: f64) -> Result<()> {
+    if !(v >= 0.0 && v.is_finite()) {
+        return Err(Error::invalid(
+            name,
+            format!("{what} >= 0"),
+            format!("Invalid {what} value: {v}"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn group(
+    name: &str,
+    params: Vec<Tensor>,
+    lr: f64,
+    weight_decay: f64,
+) -> Result<ParamGroup> {
+    check_lr(name, lr)?;
+    check_nonneg(name, "weight_decay", weight_decay)?;
+    if params.is_empty() {
+        return Err(Error::invalid(
+            name,
+            "a non-empty list of parameters",
+            "an empty list",
+        ));
+    }
+    if let Some(p) = params.iter().find(|p| !p.dtype().is_float()) {
+        return Err(Error::invalid(
+            name,
+            "float parameters",
+            format!("{:?}", p.dtype()),
+        ));
+    }
+    Ok(ParamGroup {
+        params,
+        lr,
+        weight_decay,
+    })
+}
+
+/// Per-parameter optimizer state: a step count and buffers of the parameter's dtype and size
+/// (momentum, first and second moments, …), created as zeros at the first update.
+pub(crate) struct Buffers {
+    pub step: u64,
+    pub bufs: Vec<Storage>,
+}
+
+/// A float kernel, called with the parameter, its gradient and the state buffers as slices of
+/// one element type.
+pub(crate) trait Kernel {
+    fn run<T: Float>(
+        &self,
+        g: &ParamGroup,
+        p: &mut [T],
+        grad: &[T],
+        step: u64,
+        bufs: &mut [&mut [T]],
+    );
+}
+
+/// Runs `kernel` for every parameter that has a gradient, with its state (`n_bufs` buffers).
+pub(crate) fn for_each_update(
+    groups: &[ParamGroup],
+    states: &mut Vec<Vec<Option<Buffers>>>,
+    n_bufs: usize,
+    kernel: &impl Kernel,
+) -> Result<()> {
+    states.resize_with(groups.len(), Vec::new);
+    for (gi, g) in groups.iter().enumerate() {
+        states[gi].resize_with(g.params.len(), || None);
+        for (pi, p) in g.params.iter().enumerate() {
+            let Some(grad) = p.grad() else { continue };
+            if grad.dtype() != p.dtype() {
+                return Err(Error::DTypeMismatch {
+                    op: "optimizer step",
+                    expected: p.dtype(),
+                    got: grad.dtype(),
+                });
+            }
+            let gs = grad.storage();
+            let st = states[gi][pi].get_or_insert_with(|| Buffers {
+                step: 0,
+                bufs: (0..n_bufs)
+                    .map(|_| Storage::zeros(p.dtype(), p.numel()))
+                    .collect(),
+            });
+            st.step += 1;
+            let step = st.step;
+            p.update_(|ps| match ps {
+                Storage::F32(pv) => {
+                    let mut b: Vec<&mut [f32]> = st
+                        .bufs
+                        .iter_mut()
+                        .map(|s| f32::slice_mut(s).expect("state dtype"))
+                        .collect();
+                    kernel.run(g, pv, f32::slice(&gs).expect("grad dtype"), step, &mut b);
+                }
+                Storage::F64(pv) => {
+                    let mut b: Vec<&mut [f64]> = st
+                        .bufs
+                        .iter_mut()
+                        .map(|s| f64::slice_mut(s).expect("state dtype"))
+                        .collect();
+                    kernel.run(g, pv, f64::slice(&gs).expect("grad dtype"), step, &mut b);
+                }
+                _ => unreachable!("float parameters are checked at construction"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `a + w·(b − a)` as `torch.lerp` computes it (the form depends on `w`), so exponential
+/// averages round exactly like PyTorch's.
+#[inline(always)]
+pub(crate) fn lerp<T: Float>(a: T, b: T, w: T) -> T {
+    if w.abs() < T::c(0.5) {
+        a + w * (b - a)
+    } else {
+        b - (b - a) * (T::one() - w)
+    }
+}

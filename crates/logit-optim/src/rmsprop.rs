@@ -1,0 +1,127 @@
+//! [`RMSprop`]: scales each step by a running root mean square of the gradients.
+
+use logit_core::{Float, Result, Tensor};
+
+use crate::optimizer::{
+    check_nonneg, for_each_update, group, lerp, Buffers, Kernel, Optimizer, ParamGroup,
+};
+
+/// Options of [`RMSprop`]; defaults are PyTorch's (`lr 0.01`, `alpha 0.99`, `eps 1e-8`).
+#[derive(Debug, Clone, Copy)]
+pub struct RMSpropConfig {
+    /// Learning rate.
+    pub lr: f64,
+    /// Smoothing constant of the squared-gradient average.
+    pub alpha: f64,
+    /// Added to the denominator for stability.
+    pub eps: f64,
+    /// L2 penalty added to the gradient.
+    pub weight_decay: f64,
+    /// Momentum factor.
+    pub momentum: f64,
+    /// Normalise by the estimated variance instead of the raw second moment.
+    pub centered: bool,
+}
+
+impl Default for RMSpropConfig {
+    fn default() -> Self {
+        RMSpropConfig {
+            lr: 1e-2,
+            alpha: 0.99,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            momentum: 0.0,
+            centered: false,
+        }
+    }
+}
+
+/// `torch.optim.RMSprop`: `s = αs + (1−α)g²`; centered: `avg = √(s − ḡ²)`, else `√s`;
+/// `p −= lr·g/(avg + ε)`, or through a momentum buffer `b = μb + g/(avg + ε)`.
+pub struct RMSprop {
+    groups: Vec<ParamGroup>,
+    config: RMSpropConfig,
+    state: Vec<Vec<Option<Buffers>>>,
+}
+
+impl RMSprop {
+    /// An optimizer over `params` (one group).
+    ///
+    /// # Errors
+    /// On a negative lr, alpha, eps, momentum or weight decay, or no parameters.
+    pub fn new(params: Vec<Tensor>, config: RMSpropConfig) -> Result<RMSprop> {
+        check_nonneg("RMSprop", "alpha", config.alpha)?;
+        check_nonneg("RMSprop", "epsilon", config.eps)?;
+        check_nonneg("RMSprop", "momentum", config.momentum)?;
+        let g = group("RMSprop", params, config.lr, config.weight_decay)?;
+        Ok(RMSprop {
+            groups: vec![g],
+            config,
+            state: Vec::new(),
+        })
+    }
+
+    /// Adds a parameter group with its own learning rate and weight decay.
+    ///
+    /// # Errors
+    /// As [`RMSprop::new`].
+    pub fn add_param_group(
+        &mut self,
+        params: Vec<Tensor>,
+        lr: f64,
+        weight_decay: f64,
+    ) -> Result<()> {
+        self.groups
+            .push(group("RMSprop", params, lr, weight_decay)?);
+        Ok(())
+    }
+}
+
+impl Kernel for RMSpropConfig {
+    // torch.optim.rmsprop._single_tensor_rmsprop
+    fn run<T: Float>(
+        &self,
+        g: &ParamGroup,
+        p: &mut [T],
+        grad: &[T],
+        _step: u64,
+        bufs: &mut [&mut [T]],
+    ) {
+        let (alpha, eps, mu) = (T::c(self.alpha), T::c(self.eps), T::c(self.momentum));
+        let (lr, wd) = (T::c(g.lr), T::c(g.weight_decay));
+        let [sq, gavg, buf] = bufs else {
+            unreachable!("three buffers")
+        };
+        for i in 0..p.len() {
+            let mut d = grad[i];
+            if g.weight_decay != 0.0 {
+                d += wd * p[i];
+            }
+            sq[i] = sq[i] * alpha + (T::one() - alpha) * d * d;
+            let avg = if self.centered {
+                gavg[i] = lerp(gavg[i], d, T::one() - alpha);
+                (sq[i] - gavg[i] * gavg[i]).sqrt() + eps
+            } else {
+                sq[i].sqrt() + eps
+            };
+            if self.momentum > 0.0 {
+                buf[i] = buf[i] * mu + d / avg;
+                p[i] -= lr * buf[i];
+            } else {
+                p[i] -= lr * (d / avg);
+            }
+        }
+    }
+}
+
+impl Optimizer for RMSprop {
+    fn step(&mut self) -> Result<()> {
+        for_each_update(&self.groups, &mut self.state, 3, &self.config)
+    }
+    fn param_groups(&self) -> &[ParamGroup] {
+        &self.groups
+    }
+    fn param_groups_mut(&mut self) -> &mut [ParamGroup] {
+        &mut self.groups
+    }
+}

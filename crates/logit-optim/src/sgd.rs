@@ -1,0 +1,139 @@
+//! [`SGD`]: stochastic gradient descent with momentum, dampening, Nesterov and weight decay.
+
+use logit_core::{Error, Float, Result, Tensor};
+
+use crate::optimizer::{
+    check_nonneg, for_each_update, group, Buffers, Kernel, Optimizer, ParamGroup,
+};
+
+/// Options of [`SGD`], PyTorch's defaults except `lr`, which PyTorch requires.
+#[derive(Debug, Clone, Copy)]
+pub struct SGDConfig {
+    /// Learning rate.
+    pub lr: f64,
+    /// Momentum factor (0: plain SGD).
+    pub momentum: f64,
+    /// Dampening of the momentum's gradient term.
+    pub dampening: f64,
+    /// L2 penalty added to the gradient.
+    pub weight_decay: f64,
+    /// Nesterov momentum (needs momentum > 0 and dampening 0).
+    pub nesterov: bool,
+}
+
+impl Default for SGDConfig {
+    fn default() -> Self {
+        SGDConfig {
+            lr: 1e-3,
+            momentum: 0.0,
+            dampening: 0.0,
+            weight_decay: 0.0,
+            nesterov: false,
+        }
+    }
+}
+
+/// `torch.optim.SGD`, with the same update order:
+/// `g += wd·p; buf = μ·buf + (1 − τ)·g (buf = g at the first step); g = nesterov ? g + μ·buf : buf; p −= lr·g`.
+///
+/// ```
+/// use logit_core::Tensor;
+/// use logit_optim::{Optimizer, SGD, SGDConfig};
+/// let w = Tensor::new([1.0])?.requires_grad_(true);
+/// let mut opt = SGD::new(vec![w.clone()], SGDConfig { lr: 0.1, ..Default::default() })?;
+/// w.mul(&w)?.sum().backward()?;   // grad 2
+/// opt.step()?;
+/// assert!((w.item()? - 0.8).abs() < 1e-7);
+/// # Ok::<(), logit_core::Error>(())
+/// ```
+pub struct SGD {
+    groups: Vec<ParamGroup>,
+    config: SGDConfig,
+    state: Vec<Vec<Option<Buffers>>>,
+}
+
+impl SGD {
+    /// An optimizer over `params` (one group).
+    ///
+    /// # Errors
+    /// On a negative lr, momentum or weight decay, Nesterov without momentum or with
+    /// dampening, or an empty parameter list.
+    pub fn new(params: Vec<Tensor>, config: SGDConfig) -> Result<SGD> {
+        check_nonneg("SGD", "momentum", config.momentum)?;
+        check_nonneg("SGD", "dampening", config.dampening)?;
+        if config.nesterov && (config.momentum <= 0.0 || config.dampening != 0.0) {
+            return Err(Error::invalid(
+                "SGD",
+                "Nesterov momentum with momentum > 0 and dampening 0",
+                format!(
+                    "momentum {}, dampening {}",
+                    config.momentum, config.dampening
+                ),
+            ));
+        }
+        let g = group("SGD", params, config.lr, config.weight_decay)?;
+        Ok(SGD {
+            groups: vec![g],
+            config,
+            state: Vec::new(),
+        })
+    }
+
+    /// Adds a parameter group with its own learning rate and weight decay.
+    ///
+    /// # Errors
+    /// As [`SGD::new`].
+    pub fn add_param_group(
+        &mut self,
+        params: Vec<Tensor>,
+        lr: f64,
+        weight_decay: f64,
+    ) -> Result<()> {
+        self.groups.push(group("SGD", params, lr, weight_decay)?);
+        Ok(())
+    }
+}
+
+impl Kernel for SGDConfig {
+    fn run<T: Float>(
+        &self,
+        g: &ParamGroup,
+        p: &mut [T],
+        grad: &[T],
+        step: u64,
+        bufs: &mut [&mut [T]],
+    ) {
+        let (lr, wd) = (T::c(g.lr), T::c(g.weight_decay));
+        let (mu, damp) = (T::c(self.momentum), T::c(self.dampening));
+        for i in 0..p.len() {
+            let mut d = grad[i];
+            if g.weight_decay != 0.0 {
+                d += wd * p[i];
+            }
+            if self.momentum != 0.0 {
+                // the buffer starts as the first gradient, undampened
+                let b = &mut bufs[0][i];
+                *b = if step == 1 {
+                    d
+                } else {
+                    mu * *b + (T::one() - damp) * d
+                };
+                d = if self.nesterov { d + mu * *b } else { *b };
+            }
+            p[i] -= lr * d;
+        }
+    }
+}
+
+impl Optimizer for SGD {
+    fn step(&mut self) -> Result<()> {
+        let n = usize::from(self.config.momentum != 0.0);
+        for_each_update(&self.groups, &mut self.state, n, &self.config)
+    }
+    fn param_groups(&self) -> &[ParamGroup] {
+        &self.groups
+    }
+    fn param_groups_mut(&mut self) -> &mut [ParamGroup] {
+        &mut self.groups
+    }
+}
