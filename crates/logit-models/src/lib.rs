@@ -1,1 +1,27 @@
-//! placeholder
+//! # logit-models
+//!
+//! The `nn.Sigmoid` tutorial's models as named types, with PyTorch's attribute names so state
+//! dicts move between logit and PyTorch unchanged.
+//!
+//! ```
+//! use logit_models::DiabetesPredictor;
+//! use logit_nn::Module;
+//! let model = DiabetesPredictor::new(8)?;
+//! assert_eq!(
+//!     model.state_dict().keys(),
+//!     ["layer1.weight", "layer1.bias", "layer2.weight", "layer2.bias", "layer3.weight", "layer3.bias"]
+//! );
+//! # Ok::<(), logit_core::Error>(())
+//! ```
+
+mod churn;
+mod diabetes;
+mod fraud;
+mod improved;
+
+pub use churn::ChurnPredictor;
+pub use diabetes::DiabetesPredictor;
+pub use fraud::FraudDetectionModel;
+pub use improved::ImprovedModel;
+
+logit_nn::impl_display!(ChurnPredictor, DiabetesPredictor, FraudDetectionModel, ImprovedModel);

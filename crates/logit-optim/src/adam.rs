@@ -59,12 +59,14 @@ impl Kernel for Rule {
         step: u64,
         bufs: &mut [&mut [T]],
     ) {
-        let (b1, b2) = (T::c(self.c.betas.0), T::c(self.c.betas.1));
+        // scalars are computed in f64 and cast once, as Python does before calling the kernels
+        let (b2, one_m_b1, one_m_b2) = (T::c(self.c.betas.1), T::c(1.0 - self.c.betas.0), T::c(1.0 - self.c.betas.1));
+        let decay = T::c(1.0 - g.lr * g.weight_decay);
         let bc1 = 1.0 - self.c.betas.0.powi(step as i32);
         let bc2 = 1.0 - self.c.betas.1.powi(step as i32);
         let step_size = T::c(g.lr / bc1);
         let bc2_sqrt = T::c(bc2.sqrt());
-        let (eps, wd, lr) = (T::c(self.c.eps), T::c(g.weight_decay), T::c(g.lr));
+        let (eps, wd) = (T::c(self.c.eps), T::c(g.weight_decay));
         let (m, rest) = bufs.split_at_mut(1);
         let (v, vmax) = rest.split_at_mut(1);
         let (m, v) = (&mut *m[0], &mut *v[0]);
@@ -72,13 +74,13 @@ impl Kernel for Rule {
             let mut d = grad[i];
             if g.weight_decay != 0.0 {
                 if self.decoupled {
-                    p[i] *= T::one() - lr * wd;
+                    p[i] *= decay;
                 } else {
                     d += wd * p[i];
                 }
             }
-            m[i] = lerp(m[i], d, T::one() - b1);
-            v[i] = v[i] * b2 + (T::one() - b2) * d * d;
+            m[i] = lerp(m[i], d, one_m_b1);
+            v[i] = v[i] * b2 + one_m_b2 * d * d;
             let second = if self.c.amsgrad {
                 let vm = &mut vmax[0][i];
                 *vm = vm.max(v[i]);

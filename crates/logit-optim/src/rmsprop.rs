@@ -87,7 +87,8 @@ impl Kernel for RMSpropConfig {
         _step: u64,
         bufs: &mut [&mut [T]],
     ) {
-        let (alpha, eps, mu) = (T::c(self.alpha), T::c(self.eps), T::c(self.momentum));
+        let (alpha, one_m_alpha) = (T::c(self.alpha), T::c(1.0 - self.alpha));
+        let (eps, mu) = (T::c(self.eps), T::c(self.momentum));
         let (lr, wd) = (T::c(g.lr), T::c(g.weight_decay));
         let [sq, gavg, buf] = bufs else {
             unreachable!("three buffers")
@@ -97,9 +98,9 @@ impl Kernel for RMSpropConfig {
             if g.weight_decay != 0.0 {
                 d += wd * p[i];
             }
-            sq[i] = sq[i] * alpha + (T::one() - alpha) * d * d;
+            sq[i] = sq[i] * alpha + one_m_alpha * d * d;
             let avg = if self.centered {
-                gavg[i] = lerp(gavg[i], d, T::one() - alpha);
+                gavg[i] = lerp(gavg[i], d, one_m_alpha);
                 (sq[i] - gavg[i] * gavg[i]).sqrt() + eps
             } else {
                 sq[i].sqrt() + eps

@@ -104,7 +104,7 @@ impl Kernel for SGDConfig {
         bufs: &mut [&mut [T]],
     ) {
         let (lr, wd) = (T::c(g.lr), T::c(g.weight_decay));
-        let (mu, damp) = (T::c(self.momentum), T::c(self.dampening));
+        let (mu, one_m_damp) = (T::c(self.momentum), T::c(1.0 - self.dampening));
         for i in 0..p.len() {
             let mut d = grad[i];
             if g.weight_decay != 0.0 {
@@ -116,7 +116,7 @@ impl Kernel for SGDConfig {
                 *b = if step == 1 {
                     d
                 } else {
-                    mu * *b + (T::one() - damp) * d
+                    mu * *b + one_m_damp * d
                 };
                 d = if self.nesterov { d + mu * *b } else { *b };
             }
