@@ -64,7 +64,7 @@ pub fn sigmoid_focal_loss(
     reduction: Reduction,
 ) -> Result<Tensor> {
     let y = check_target("sigmoid_focal_loss", input, target)?;
-    if !(gamma >= 0.0 && gamma.is_finite()) || !alpha.is_finite() || alpha > 1.0 {
+    if !(gamma >= 0.0 && gamma.is_finite() && alpha.is_finite()) || alpha > 1.0 {
         return Err(Error::invalid(
             "sigmoid_focal_loss",
             "gamma >= 0 and alpha <= 1 (alpha < 0 disables the weighting)",
@@ -116,7 +116,7 @@ impl SigmoidFocalLoss {
     /// # Errors
     /// When `gamma < 0` or `alpha > 1`.
     pub fn new(alpha: f64, gamma: f64) -> Result<SigmoidFocalLoss> {
-        if !(gamma >= 0.0 && gamma.is_finite()) || !alpha.is_finite() || alpha > 1.0 {
+        if !(gamma >= 0.0 && gamma.is_finite() && alpha.is_finite()) || alpha > 1.0 {
             return Err(Error::invalid(
                 "SigmoidFocalLoss",
                 "gamma >= 0 and alpha <= 1",

@@ -28,7 +28,10 @@ impl ChurnPredictor {
     /// # Errors
     /// When `input_features` is 0.
     pub fn new(input_features: usize) -> Result<ChurnPredictor> {
-        Ok(ChurnPredictor { linear: Linear::new(input_features, 1)?, sigmoid: Sigmoid })
+        Ok(ChurnPredictor {
+            linear: Linear::new(input_features, 1)?,
+            sigmoid: Sigmoid,
+        })
     }
 }
 

@@ -32,7 +32,11 @@ impl DiabetesPredictor {
     ///
     /// # Errors
     /// When a size is 0.
-    pub fn with_sizes(input_features: usize, hidden1: usize, hidden2: usize) -> Result<DiabetesPredictor> {
+    pub fn with_sizes(
+        input_features: usize,
+        hidden1: usize,
+        hidden2: usize,
+    ) -> Result<DiabetesPredictor> {
         Ok(DiabetesPredictor {
             layer1: Linear::new(input_features, hidden1)?,
             layer2: Linear::new(hidden1, hidden2)?,

@@ -34,7 +34,11 @@ impl FraudDetectionModel {
     ///
     /// # Errors
     /// When a size is 0 or `dropout` is outside `[0, 1)`.
-    pub fn with_sizes(input_dim: usize, hidden: [usize; 3], dropout: f64) -> Result<FraudDetectionModel> {
+    pub fn with_sizes(
+        input_dim: usize,
+        hidden: [usize; 3],
+        dropout: f64,
+    ) -> Result<FraudDetectionModel> {
         let [h1, h2, h3] = hidden;
         let feature_extractor = Sequential::new()
             .add(Linear::new(input_dim, h1)?)
@@ -45,8 +49,15 @@ impl FraudDetectionModel {
             .add(BatchNorm1d::new(h2)?)
             .add(ReLU)
             .add(Dropout::new(dropout)?);
-        let classifier = Sequential::new().add(Linear::new(h2, h3)?).add(ReLU).add(Linear::new(h3, 1)?).add(Sigmoid);
-        Ok(FraudDetectionModel { feature_extractor, classifier })
+        let classifier = Sequential::new()
+            .add(Linear::new(h2, h3)?)
+            .add(ReLU)
+            .add(Linear::new(h3, 1)?)
+            .add(Sigmoid);
+        Ok(FraudDetectionModel {
+            feature_extractor,
+            classifier,
+        })
     }
 }
 

@@ -18,7 +18,9 @@ impl ImprovedModel {
     /// # Errors
     /// When `input_size` is 0.
     pub fn new(input_size: usize) -> Result<ImprovedModel> {
-        Ok(ImprovedModel { linear: Linear::new(input_size, 1)? })
+        Ok(ImprovedModel {
+            linear: Linear::new(input_size, 1)?,
+        })
     }
 
     /// `σ(forward(x))`: probabilities, computed without recording a graph.

@@ -24,4 +24,9 @@ pub use diabetes::DiabetesPredictor;
 pub use fraud::FraudDetectionModel;
 pub use improved::ImprovedModel;
 
-logit_nn::impl_display!(ChurnPredictor, DiabetesPredictor, FraudDetectionModel, ImprovedModel);
+logit_nn::impl_display!(
+    ChurnPredictor,
+    DiabetesPredictor,
+    FraudDetectionModel,
+    ImprovedModel
+);

@@ -18,7 +18,6 @@ use crate::visitor::{Entry, Visitor};
 /// use logit_core::{Result, Tensor};
 /// use logit_nn::{Linear, Module, Sigmoid, Visitor};
 ///
-/// #[derive(Debug)]
 /// struct ChurnPredictor { linear: Linear, sigmoid: Sigmoid }
 ///
 /// impl Module for ChurnPredictor {

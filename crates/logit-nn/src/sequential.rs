@@ -30,6 +30,7 @@ impl Sequential {
     }
 
     /// Appends a module and returns the chain, for building in one expression.
+    #[allow(clippy::should_implement_trait)] // a builder step, not `+`
     pub fn add(mut self, m: impl Module + 'static) -> Sequential {
         self.layers.push(Box::new(m));
         self

@@ -60,7 +60,11 @@ impl Kernel for Rule {
         bufs: &mut [&mut [T]],
     ) {
         // scalars are computed in f64 and cast once, as Python does before calling the kernels
-        let (b2, one_m_b1, one_m_b2) = (T::c(self.c.betas.1), T::c(1.0 - self.c.betas.0), T::c(1.0 - self.c.betas.1));
+        let (b2, one_m_b1, one_m_b2) = (
+            T::c(self.c.betas.1),
+            T::c(1.0 - self.c.betas.0),
+            T::c(1.0 - self.c.betas.1),
+        );
         let decay = T::c(1.0 - g.lr * g.weight_decay);
         let bc1 = 1.0 - self.c.betas.0.powi(step as i32);
         let bc2 = 1.0 - self.c.betas.1.powi(step as i32);
