@@ -1,1 +1,28 @@
-//! placeholder
+//! # logit-data
+//!
+//! Data for binary classifiers: the tutorial's seeded synthetic generators, CSV loading with
+//! precise errors, splits, batching, standardisation, and scikit-learn's metrics.
+//!
+//! ```
+//! use logit_data::{metrics, synthetic, train_test_split, DataLoader, StandardScaler};
+//! let (x, y) = synthetic::diabetes(500, 42)?;
+//! let split = train_test_split(&x, &y, 0.2, 42, true)?;
+//! let scaler = StandardScaler::fit(&split.x_train)?;
+//! let x_train = scaler.transform(&split.x_train)?;
+//! let mut loader = DataLoader::new(&x_train, &split.y_train, 32)?.shuffle(0);
+//! assert_eq!(loader.iter().count(), 13);
+//! assert_eq!(metrics::accuracy(&[0.9, 0.2], &[1.0, 0.0], 0.5)?, 1.0);
+//! # Ok::<(), logit_core::Error>(())
+//! ```
+
+mod csv;
+mod loader;
+pub mod metrics;
+mod scaler;
+mod split;
+pub mod synthetic;
+
+pub use crate::csv::{load_csv, CsvData};
+pub use loader::DataLoader;
+pub use scaler::StandardScaler;
+pub use split::{train_test_split, Split};

@@ -1,0 +1,81 @@
+//! [`train_test_split`]: a seeded, optionally stratified split of rows.
+
+use logit_core::{Error, Generator, Result, Tensor};
+use rand::seq::SliceRandom;
+
+/// The four parts of a split, named as scikit-learn's `X_train, X_test, y_train, y_test`.
+#[derive(Debug, Clone)]
+pub struct Split {
+    /// Training features.
+    pub x_train: Tensor,
+    /// Test features.
+    pub x_test: Tensor,
+    /// Training labels.
+    pub y_train: Tensor,
+    /// Test labels.
+    pub y_test: Tensor,
+}
+
+fn rows(t: &Tensor, idx: &[usize]) -> Result<Tensor> {
+    let i: Vec<i64> = idx.iter().map(|&i| i as i64).collect();
+    let n = i.len();
+    t.index_select(0, &Tensor::from_vec(i, &[n])?)
+}
+
+/// Shuffles the rows of `x` and `y` with `seed` and holds out `test_size` of them (as
+/// scikit-learn: `ceil(test_size·n)` test rows). With `stratify`, each label value keeps its
+/// share in both parts.
+///
+/// ```
+/// use logit_core::Tensor;
+/// use logit_data::train_test_split;
+/// let x = Tensor::arange(0.0, 20.0, 1.0)?.reshape([10, 2])?;
+/// let y = Tensor::new([0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0])?.reshape([10, 1])?;
+/// let s = train_test_split(&x, &y, 0.2, 42, true)?;
+/// assert_eq!((s.x_train.shape()[0], s.x_test.shape()[0]), (8, 2));
+/// assert_eq!(s.y_test.sum().item()?, 1.0); // one of each class
+/// # Ok::<(), logit_core::Error>(())
+/// ```
+///
+/// # Errors
+/// When `x` and `y` have different row counts, `test_size` is outside `(0, 1)`, or either
+/// part would be empty.
+pub fn train_test_split(x: &Tensor, y: &Tensor, test_size: f64, seed: u64, stratify: bool) -> Result<Split> {
+    let n = x.shape().first().copied().unwrap_or(0);
+    if y.shape().first() != Some(&n) {
+        return Err(Error::invalid("train_test_split", format!("labels with {n} rows, as the features"), format!("shape {:?}", y.shape())));
+    }
+    if !(test_size > 0.0 && test_size < 1.0) {
+        return Err(Error::invalid("train_test_split", "test_size in (0, 1)", test_size.to_string()));
+    }
+    let n_test = (test_size * n as f64).ceil() as usize;
+    if n_test == 0 || n_test >= n {
+        return Err(Error::invalid("train_test_split", "at least one row in each part", format!("{n} rows with test_size {test_size}")));
+    }
+    let mut g = Generator::new(seed);
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    if stratify {
+        let labels = y.to_vec_f64();
+        let mut classes: Vec<f64> = labels.clone();
+        classes.sort_by(f64::total_cmp);
+        classes.dedup();
+        let mut left = n_test;
+        for (k, c) in classes.iter().enumerate() {
+            let mut idx: Vec<usize> = (0..n).filter(|&i| labels[i] == *c).collect();
+            idx.shuffle(g.rng());
+            let share = if k + 1 == classes.len() { left } else { ((idx.len() as f64) * n_test as f64 / n as f64).round() as usize };
+            let share = share.min(idx.len()).min(left);
+            left -= share;
+            test.extend_from_slice(&idx[..share]);
+            train.extend_from_slice(&idx[share..]);
+        }
+        train.shuffle(g.rng());
+        test.shuffle(g.rng());
+    } else {
+        let mut idx: Vec<usize> = (0..n).collect();
+        idx.shuffle(g.rng());
+        test = idx[..n_test].to_vec();
+        train = idx[n_test..].to_vec();
+    }
+    Ok(Split { x_train: rows(x, &train)?, x_test: rows(x, &test)?, y_train: rows(y, &train)?, y_test: rows(y, &test)? })
+}
