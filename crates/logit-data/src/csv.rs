@@ -16,7 +16,12 @@ pub struct CsvData {
 }
 
 fn parse_err(path: &Path, line: u64, column: usize, message: String) -> Error {
-    Error::Parse { path: path.to_path_buf(), line: line as usize, column, message }
+    Error::Parse {
+        path: path.to_path_buf(),
+        line: line as usize,
+        column,
+        message,
+    }
 }
 
 /// Reads a CSV file with a header row: every column but `label` is a numeric feature; `label`
@@ -35,11 +40,22 @@ fn parse_err(path: &Path, line: u64, column: usize, message: String) -> Error {
 pub fn load_csv(path: impl AsRef<Path>, label: &str) -> Result<CsvData> {
     let path = path.as_ref();
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(file);
-    let headers = rdr.headers().map_err(|e| parse_err(path, 1, 0, format!("cannot read the header: {e}")))?.clone();
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(file);
+    let headers = rdr
+        .headers()
+        .map_err(|e| parse_err(path, 1, 0, format!("cannot read the header: {e}")))?
+        .clone();
     let names: Vec<String> = headers.iter().map(String::from).collect();
     let label_col = names.iter().position(|h| h == label).ok_or_else(|| {
-        parse_err(path, 1, 0, format!("no column named '{label}' (columns: {})", names.join(", ")))
+        parse_err(
+            path,
+            1,
+            0,
+            format!("no column named '{label}' (columns: {})", names.join(", ")),
+        )
     })?;
     let mut features = Vec::new();
     let mut labels = Vec::new();
@@ -50,20 +66,51 @@ pub fn load_csv(path: impl AsRef<Path>, label: &str) -> Result<CsvData> {
         })?;
         let line = rec.position().map_or(0, |p| p.line());
         if rec.len() != names.len() {
-            return Err(parse_err(path, line, rec.len().min(names.len()) + 1, format!("expected {} fields as in the header, got {}", names.len(), rec.len())));
+            return Err(parse_err(
+                path,
+                line,
+                rec.len().min(names.len()) + 1,
+                format!(
+                    "expected {} fields as in the header, got {}",
+                    names.len(),
+                    rec.len()
+                ),
+            ));
         }
         for (c, cell) in rec.iter().enumerate() {
             let col = || format!("column '{}'", names[c]);
             if cell.is_empty() {
-                return Err(parse_err(path, line, c + 1, format!("missing value in {}", col())));
+                return Err(parse_err(
+                    path,
+                    line,
+                    c + 1,
+                    format!("missing value in {}", col()),
+                ));
             }
-            let v: f64 = cell.parse().map_err(|_| parse_err(path, line, c + 1, format!("expected a number in {}, got '{cell}'", col())))?;
+            let v: f64 = cell.parse().map_err(|_| {
+                parse_err(
+                    path,
+                    line,
+                    c + 1,
+                    format!("expected a number in {}, got '{cell}'", col()),
+                )
+            })?;
             if !v.is_finite() {
-                return Err(parse_err(path, line, c + 1, format!("expected a finite number in {}, got '{cell}'", col())));
+                return Err(parse_err(
+                    path,
+                    line,
+                    c + 1,
+                    format!("expected a finite number in {}, got '{cell}'", col()),
+                ));
             }
             if c == label_col {
                 if v != 0.0 && v != 1.0 {
-                    return Err(parse_err(path, line, c + 1, format!("expected a label 0 or 1 in {}, got '{cell}'", col())));
+                    return Err(parse_err(
+                        path,
+                        line,
+                        c + 1,
+                        format!("expected a label 0 or 1 in {}, got '{cell}'", col()),
+                    ));
                 }
                 labels.push(v as f32);
             } else {
@@ -73,12 +120,22 @@ pub fn load_csv(path: impl AsRef<Path>, label: &str) -> Result<CsvData> {
     }
     let rows = labels.len();
     if rows == 0 {
-        return Err(parse_err(path, 2, 0, "no data rows after the header".into()));
+        return Err(parse_err(
+            path,
+            2,
+            0,
+            "no data rows after the header".into(),
+        ));
     }
     let f = names.len() - 1;
     Ok(CsvData {
         features: Tensor::from_vec(features, &[rows, f])?,
         labels: Tensor::from_vec(labels, &[rows, 1])?,
-        feature_names: names.into_iter().enumerate().filter(|(i, _)| *i != label_col).map(|(_, n)| n).collect(),
+        feature_names: names
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| *i != label_col)
+            .map(|(_, n)| n)
+            .collect(),
     })
 }

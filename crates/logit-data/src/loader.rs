@@ -33,12 +33,22 @@ impl DataLoader {
     pub fn new(x: &Tensor, y: &Tensor, batch_size: usize) -> Result<DataLoader> {
         let n = x.shape().first().copied().unwrap_or(0);
         if y.shape().first() != Some(&n) {
-            return Err(Error::invalid("DataLoader", format!("labels with {n} rows, as the features"), format!("shape {:?}", y.shape())));
+            return Err(Error::invalid(
+                "DataLoader",
+                format!("labels with {n} rows, as the features"),
+                format!("shape {:?}", y.shape()),
+            ));
         }
         if batch_size == 0 {
             return Err(Error::invalid("DataLoader", "batch_size > 0", "0"));
         }
-        Ok(DataLoader { x: x.detach(), y: y.detach(), batch_size, drop_last: false, generator: None })
+        Ok(DataLoader {
+            x: x.detach(),
+            y: y.detach(),
+            batch_size,
+            drop_last: false,
+            generator: None,
+        })
     }
 
     /// Shuffles every epoch with a generator seeded by `seed`.

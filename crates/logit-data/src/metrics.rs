@@ -5,7 +5,11 @@ use logit_core::{Error, Result};
 
 fn check(what: &str, probs: &[f64], labels: &[f64]) -> Result<()> {
     if probs.len() != labels.len() {
-        return Err(Error::invalid(what, format!("{} labels, one per probability", probs.len()), format!("{}", labels.len())));
+        return Err(Error::invalid(
+            what,
+            format!("{} labels, one per probability", probs.len()),
+            format!("{}", labels.len()),
+        ));
     }
     if probs.is_empty() {
         return Err(Error::invalid(what, "at least one prediction", "none"));
@@ -49,7 +53,11 @@ pub fn accuracy(probs: &[f64], labels: &[f64], threshold: f64) -> Result<f64> {
 /// As [`confusion_matrix`].
 pub fn precision(probs: &[f64], labels: &[f64], threshold: f64) -> Result<f64> {
     let [[_, fp], [_, tp]] = confusion_matrix(probs, labels, threshold)?;
-    Ok(if tp + fp == 0 { 0.0 } else { tp as f64 / (tp + fp) as f64 })
+    Ok(if tp + fp == 0 {
+        0.0
+    } else {
+        tp as f64 / (tp + fp) as f64
+    })
 }
 
 /// `tp / (tp + fn)` at `threshold` (0 without positives).
@@ -58,7 +66,11 @@ pub fn precision(probs: &[f64], labels: &[f64], threshold: f64) -> Result<f64> {
 /// As [`confusion_matrix`].
 pub fn recall(probs: &[f64], labels: &[f64], threshold: f64) -> Result<f64> {
     let [_, [fn_, tp]] = confusion_matrix(probs, labels, threshold)?;
-    Ok(if tp + fn_ == 0 { 0.0 } else { tp as f64 / (tp + fn_) as f64 })
+    Ok(if tp + fn_ == 0 {
+        0.0
+    } else {
+        tp as f64 / (tp + fn_) as f64
+    })
 }
 
 /// Harmonic mean of precision and recall at `threshold`.
@@ -66,8 +78,15 @@ pub fn recall(probs: &[f64], labels: &[f64], threshold: f64) -> Result<f64> {
 /// # Errors
 /// As [`confusion_matrix`].
 pub fn f1_score(probs: &[f64], labels: &[f64], threshold: f64) -> Result<f64> {
-    let (p, r) = (precision(probs, labels, threshold)?, recall(probs, labels, threshold)?);
-    Ok(if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) })
+    let (p, r) = (
+        precision(probs, labels, threshold)?,
+        recall(probs, labels, threshold)?,
+    );
+    Ok(if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    })
 }
 
 /// Distinct scores in decreasing order with the cumulative true and false positives at each,
@@ -95,7 +114,11 @@ fn both_classes(what: &str, labels: &[f64]) -> Result<(f64, f64)> {
     let pos = labels.iter().filter(|&&l| l == 1.0).count() as f64;
     let neg = labels.len() as f64 - pos;
     if pos == 0.0 || neg == 0.0 {
-        return Err(Error::invalid(what, "labels of both classes", format!("only class {}", if pos == 0.0 { 0 } else { 1 })));
+        return Err(Error::invalid(
+            what,
+            "labels of both classes",
+            format!("only class {}", if pos == 0.0 { 0 } else { 1 }),
+        ));
     }
     Ok((pos, neg))
 }
@@ -123,7 +146,11 @@ pub fn roc_curve(probs: &[f64], labels: &[f64]) -> Result<(Vec<f64>, Vec<f64>, V
 /// As [`roc_curve`].
 pub fn roc_auc(probs: &[f64], labels: &[f64]) -> Result<f64> {
     let (fpr, tpr, _) = roc_curve(probs, labels)?;
-    Ok(fpr.windows(2).zip(tpr.windows(2)).map(|(f, t)| (f[1] - f[0]) * (t[1] + t[0]) / 2.0).sum())
+    Ok(fpr
+        .windows(2)
+        .zip(tpr.windows(2))
+        .map(|(f, t)| (f[1] - f[0]) * (t[1] + t[0]) / 2.0)
+        .sum())
 }
 
 /// Area under the precision-recall curve as scikit-learn's `average_precision_score`:
@@ -152,7 +179,11 @@ pub fn pr_auc(probs: &[f64], labels: &[f64]) -> Result<f64> {
 pub fn log_loss(probs: &[f64], labels: &[f64]) -> Result<f64> {
     check("log_loss", probs, labels)?;
     if let Some(p) = probs.iter().find(|p| !(0.0..=1.0).contains(*p)) {
-        return Err(Error::invalid("log_loss", "probabilities in [0, 1]", p.to_string()));
+        return Err(Error::invalid(
+            "log_loss",
+            "probabilities in [0, 1]",
+            p.to_string(),
+        ));
     }
     let eps = f64::EPSILON;
     let s: f64 = probs
@@ -172,5 +203,10 @@ pub fn log_loss(probs: &[f64], labels: &[f64]) -> Result<f64> {
 /// As [`confusion_matrix`].
 pub fn brier_score(probs: &[f64], labels: &[f64]) -> Result<f64> {
     check("brier_score", probs, labels)?;
-    Ok(probs.iter().zip(labels).map(|(p, y)| (p - y) * (p - y)).sum::<f64>() / probs.len() as f64)
+    Ok(probs
+        .iter()
+        .zip(labels)
+        .map(|(p, y)| (p - y) * (p - y))
+        .sum::<f64>()
+        / probs.len() as f64)
 }

@@ -20,7 +20,11 @@ impl StandardScaler {
     /// When `x` is not 2-D with at least one row, or holds a NaN or infinity.
     pub fn fit(x: &Tensor) -> Result<StandardScaler> {
         if x.dim() != 2 || x.shape()[0] == 0 {
-            return Err(Error::invalid("StandardScaler::fit", "a [rows, features] tensor with rows", format!("shape {:?}", x.shape())));
+            return Err(Error::invalid(
+                "StandardScaler::fit",
+                "a [rows, features] tensor with rows",
+                format!("shape {:?}", x.shape()),
+            ));
         }
         x.check_finite("StandardScaler::fit input")?;
         let (n, f) = (x.shape()[0], x.shape()[1]);
@@ -38,7 +42,11 @@ impl StandardScaler {
                 *s += (x - m) * (x - m);
             }
         }
-        let scale = var.iter().map(|s| (s / n as f64).sqrt()).map(|s| if s == 0.0 { 1.0 } else { s }).collect();
+        let scale = var
+            .iter()
+            .map(|s| (s / n as f64).sqrt())
+            .map(|s| if s == 0.0 { 1.0 } else { s })
+            .collect();
         Ok(StandardScaler { mean, scale })
     }
 
@@ -49,12 +57,22 @@ impl StandardScaler {
     pub fn transform(&self, x: &Tensor) -> Result<Tensor> {
         let f = self.mean.len();
         if x.dim() != 2 || x.shape()[1] != f {
-            return Err(Error::invalid("StandardScaler::transform", format!("[rows, {f}] (the fitted features)"), format!("shape {:?}", x.shape())));
+            return Err(Error::invalid(
+                "StandardScaler::transform",
+                format!("[rows, {f}] (the fitted features)"),
+                format!("shape {:?}", x.shape()),
+            ));
         }
         let v: Vec<f64> = x
             .to_vec_f64()
             .chunks(f)
-            .flat_map(|r| r.iter().zip(&self.mean).zip(&self.scale).map(|((x, m), s)| (x - m) / s).collect::<Vec<_>>())
+            .flat_map(|r| {
+                r.iter()
+                    .zip(&self.mean)
+                    .zip(&self.scale)
+                    .map(|((x, m), s)| (x - m) / s)
+                    .collect::<Vec<_>>()
+            })
             .collect();
         Ok(Tensor::from_vec(v, x.shape())?.to_dtype(x.dtype()))
     }

@@ -40,17 +40,35 @@ fn rows(t: &Tensor, idx: &[usize]) -> Result<Tensor> {
 /// # Errors
 /// When `x` and `y` have different row counts, `test_size` is outside `(0, 1)`, or either
 /// part would be empty.
-pub fn train_test_split(x: &Tensor, y: &Tensor, test_size: f64, seed: u64, stratify: bool) -> Result<Split> {
+pub fn train_test_split(
+    x: &Tensor,
+    y: &Tensor,
+    test_size: f64,
+    seed: u64,
+    stratify: bool,
+) -> Result<Split> {
     let n = x.shape().first().copied().unwrap_or(0);
     if y.shape().first() != Some(&n) {
-        return Err(Error::invalid("train_test_split", format!("labels with {n} rows, as the features"), format!("shape {:?}", y.shape())));
+        return Err(Error::invalid(
+            "train_test_split",
+            format!("labels with {n} rows, as the features"),
+            format!("shape {:?}", y.shape()),
+        ));
     }
     if !(test_size > 0.0 && test_size < 1.0) {
-        return Err(Error::invalid("train_test_split", "test_size in (0, 1)", test_size.to_string()));
+        return Err(Error::invalid(
+            "train_test_split",
+            "test_size in (0, 1)",
+            test_size.to_string(),
+        ));
     }
     let n_test = (test_size * n as f64).ceil() as usize;
     if n_test == 0 || n_test >= n {
-        return Err(Error::invalid("train_test_split", "at least one row in each part", format!("{n} rows with test_size {test_size}")));
+        return Err(Error::invalid(
+            "train_test_split",
+            "at least one row in each part",
+            format!("{n} rows with test_size {test_size}"),
+        ));
     }
     let mut g = Generator::new(seed);
     let (mut train, mut test) = (Vec::new(), Vec::new());
@@ -63,7 +81,11 @@ pub fn train_test_split(x: &Tensor, y: &Tensor, test_size: f64, seed: u64, strat
         for (k, c) in classes.iter().enumerate() {
             let mut idx: Vec<usize> = (0..n).filter(|&i| labels[i] == *c).collect();
             idx.shuffle(g.rng());
-            let share = if k + 1 == classes.len() { left } else { ((idx.len() as f64) * n_test as f64 / n as f64).round() as usize };
+            let share = if k + 1 == classes.len() {
+                left
+            } else {
+                ((idx.len() as f64) * n_test as f64 / n as f64).round() as usize
+            };
             let share = share.min(idx.len()).min(left);
             left -= share;
             test.extend_from_slice(&idx[..share]);
@@ -77,5 +99,10 @@ pub fn train_test_split(x: &Tensor, y: &Tensor, test_size: f64, seed: u64, strat
         test = idx[..n_test].to_vec();
         train = idx[n_test..].to_vec();
     }
-    Ok(Split { x_train: rows(x, &train)?, x_test: rows(x, &test)?, y_train: rows(y, &train)?, y_test: rows(y, &test)? })
+    Ok(Split {
+        x_train: rows(x, &train)?,
+        x_test: rows(x, &test)?,
+        y_train: rows(y, &train)?,
+        y_test: rows(y, &test)?,
+    })
 }

@@ -5,8 +5,12 @@
 
 use logit_data::metrics::*;
 
-const P: [f64; 15] = [0.9, 0.8, 0.8, 0.7, 0.6, 0.55, 0.5, 0.4, 0.4, 0.3, 0.2, 0.1, 0.05, 0.95, 0.65];
-const Y: [f64; 15] = [1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0];
+const P: [f64; 15] = [
+    0.9, 0.8, 0.8, 0.7, 0.6, 0.55, 0.5, 0.4, 0.4, 0.3, 0.2, 0.1, 0.05, 0.95, 0.65,
+];
+const Y: [f64; 15] = [
+    1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0,
+];
 
 fn close(a: f64, b: f64) {
     assert!((a - b).abs() < 1e-12, "{a} vs scikit-learn {b}");
@@ -28,8 +32,25 @@ fn ranking_and_probability_metrics_match_scikit_learn() {
     close(log_loss(&P, &Y).unwrap(), 0.47650378053020387);
     close(brier_score(&P, &Y).unwrap(), 0.15866666666666665);
     let (fpr, tpr, _) = roc_curve(&P, &Y).unwrap();
-    let want_fpr = [0.0, 0.0, 0.0, 0.125, 0.125, 0.125, 0.25, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0];
-    let want_tpr = [0.0, 1.0 / 7.0, 2.0 / 7.0, 3.0 / 7.0, 4.0 / 7.0, 5.0 / 7.0, 5.0 / 7.0, 6.0 / 7.0, 6.0 / 7.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+    let want_fpr = [
+        0.0, 0.0, 0.0, 0.125, 0.125, 0.125, 0.25, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0,
+    ];
+    let want_tpr = [
+        0.0,
+        1.0 / 7.0,
+        2.0 / 7.0,
+        3.0 / 7.0,
+        4.0 / 7.0,
+        5.0 / 7.0,
+        5.0 / 7.0,
+        6.0 / 7.0,
+        6.0 / 7.0,
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+    ];
     assert_eq!(fpr.len(), want_fpr.len());
     fpr.iter().zip(want_fpr).for_each(|(a, b)| close(*a, b));
     tpr.iter().zip(want_tpr).for_each(|(a, b)| close(*a, b));
@@ -37,9 +58,15 @@ fn ranking_and_probability_metrics_match_scikit_learn() {
 
 #[test]
 fn bad_metric_inputs_are_errors() {
-    assert!(roc_auc(&[0.1, 0.2], &[1.0, 1.0]).unwrap_err().to_string().contains("both classes"));
+    assert!(roc_auc(&[0.1, 0.2], &[1.0, 1.0])
+        .unwrap_err()
+        .to_string()
+        .contains("both classes"));
     assert!(accuracy(&[0.1], &[1.0, 0.0], 0.5).is_err());
-    assert!(accuracy(&[0.1], &[2.0], 0.5).unwrap_err().to_string().contains("labels 0 or 1"));
+    assert!(accuracy(&[0.1], &[2.0], 0.5)
+        .unwrap_err()
+        .to_string()
+        .contains("labels 0 or 1"));
     assert!(log_loss(&[1.5], &[1.0]).is_err());
     assert!(brier_score(&[], &[]).is_err());
 }

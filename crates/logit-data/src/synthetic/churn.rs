@@ -13,7 +13,11 @@ use rand::Rng;
 /// When `n` or `features` is 0.
 pub fn churn(n: usize, features: usize, seed: u64) -> Result<(Tensor, Tensor)> {
     if n == 0 || features == 0 {
-        return Err(Error::invalid("churn", "n > 0 and features > 0", format!("n {n}, features {features}")));
+        return Err(Error::invalid(
+            "churn",
+            "n > 0 and features > 0",
+            format!("n {n}, features {features}"),
+        ));
     }
     let mut g = Generator::new(seed);
     let x = Tensor::randn_with(&[n, features], &mut g).float();

@@ -22,7 +22,13 @@ pub struct FraudConfig {
 
 impl Default for FraudConfig {
     fn default() -> Self {
-        FraudConfig { n: 10_000, features: 20, fraud_rate: 0.02, noise: 0.5, seed: 0 }
+        FraudConfig {
+            n: 10_000,
+            features: 20,
+            fraud_rate: 0.02,
+            noise: 0.5,
+            seed: 0,
+        }
     }
 }
 
@@ -36,11 +42,18 @@ impl Default for FraudConfig {
 /// # Errors
 /// When `n` is 0, `features < 2`, or the rate is outside `(0, 1)`.
 pub fn fraud(c: FraudConfig) -> Result<(Tensor, Tensor)> {
-    if c.n == 0 || c.features < 2 || !(c.fraud_rate > 0.0 && c.fraud_rate < 1.0) || !(c.noise >= 0.0) {
+    if c.n == 0
+        || c.features < 2
+        || !(c.fraud_rate > 0.0 && c.fraud_rate < 1.0)
+        || !(c.noise >= 0.0)
+    {
         return Err(Error::invalid(
             "fraud",
             "n > 0, features >= 2, fraud_rate in (0, 1), noise >= 0",
-            format!("n {}, features {}, fraud_rate {}, noise {}", c.n, c.features, c.fraud_rate, c.noise),
+            format!(
+                "n {}, features {}, fraud_rate {}, noise {}",
+                c.n, c.features, c.fraud_rate, c.noise
+            ),
         ));
     }
     let (n, f) = (c.n, c.features);
@@ -64,5 +77,8 @@ pub fn fraud(c: FraudConfig) -> Result<(Tensor, Tensor)> {
         y[i] = 1.0;
     }
     let xf: Vec<f32> = x.into_iter().map(|v| v as f32).collect();
-    Ok((Tensor::from_vec(xf, &[n, f])?, Tensor::from_vec(y, &[n, 1])?))
+    Ok((
+        Tensor::from_vec(xf, &[n, f])?,
+        Tensor::from_vec(y, &[n, 1])?,
+    ))
 }

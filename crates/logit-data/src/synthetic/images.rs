@@ -11,9 +11,19 @@ use rand::Rng;
 ///
 /// # Errors
 /// When a size is 0.
-pub fn image_batch(n: usize, channels: usize, height: usize, width: usize, seed: u64) -> Result<(Tensor, Tensor)> {
+pub fn image_batch(
+    n: usize,
+    channels: usize,
+    height: usize,
+    width: usize,
+    seed: u64,
+) -> Result<(Tensor, Tensor)> {
     if n == 0 || channels == 0 || height == 0 || width == 0 {
-        return Err(Error::invalid("image_batch", "non-zero sizes", format!("[{n}, {channels}, {height}, {width}]")));
+        return Err(Error::invalid(
+            "image_batch",
+            "non-zero sizes",
+            format!("[{n}, {channels}, {height}, {width}]"),
+        ));
     }
     let mut g = Generator::new(seed);
     let mut x = super::normal(&mut g, n * channels * height * width, 0.0, 0.5);
@@ -30,5 +40,8 @@ pub fn image_batch(n: usize, channels: usize, height: usize, width: usize, seed:
         }
     }
     let xf: Vec<f32> = x.into_iter().map(|v| v as f32).collect();
-    Ok((Tensor::from_vec(xf, &[n, channels, height, width])?, Tensor::from_vec(y, &[n, 1])?))
+    Ok((
+        Tensor::from_vec(xf, &[n, channels, height, width])?,
+        Tensor::from_vec(y, &[n, 1])?,
+    ))
 }
