@@ -16,6 +16,7 @@
 //! ```
 
 mod csv;
+mod imputer;
 mod loader;
 pub mod metrics;
 mod scaler;
@@ -23,6 +24,7 @@ mod split;
 pub mod synthetic;
 
 pub use crate::csv::{load_csv, CsvData};
+pub use imputer::MedianImputer;
 pub use loader::DataLoader;
 pub use scaler::StandardScaler;
 pub use split::{train_test_split, Split};
