@@ -12,10 +12,17 @@ const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/breast_cancer.csv"
 fn main() -> Result<()> {
     manual_seed(0);
     let data = load_csv(DATA, "malignant")?;
-    println!("Loaded {} tumours, {} features", data.features.shape()[0], data.features.shape()[1]);
+    println!(
+        "Loaded {} tumours, {} features",
+        data.features.shape()[0],
+        data.features.shape()[1]
+    );
     let split = train_test_split(&data.features, &data.labels, 0.2, 42, true)?;
     let scaler = StandardScaler::fit(&split.x_train)?;
-    let (x_train, x_test) = (scaler.transform(&split.x_train)?, scaler.transform(&split.x_test)?);
+    let (x_train, x_test) = (
+        scaler.transform(&split.x_train)?,
+        scaler.transform(&split.x_test)?,
+    );
 
     let model = Sequential::new()
         .add(Linear::new(30, 16)?)
@@ -26,7 +33,13 @@ fn main() -> Result<()> {
         .add(Linear::new(8, 1)?); // logits
     println!("{model}");
     let criterion = BCEWithLogitsLoss::new();
-    let mut optimizer = Adam::new(model.parameters(), AdamConfig { lr: 1e-3, ..Default::default() })?;
+    let mut optimizer = Adam::new(
+        model.parameters(),
+        AdamConfig {
+            lr: 1e-3,
+            ..Default::default()
+        },
+    )?;
     let mut loader = DataLoader::new(&x_train, &split.y_train, 32)?.shuffle(0);
     for epoch in 0..100 {
         let mut total = 0.0;
@@ -40,7 +53,11 @@ fn main() -> Result<()> {
             total += loss.item()?;
         }
         if (epoch + 1) % 20 == 0 {
-            println!("Epoch [{}/100], Loss: {:.4}", epoch + 1, total / loader.len() as f64);
+            println!(
+                "Epoch [{}/100], Loss: {:.4}",
+                epoch + 1,
+                total / loader.len() as f64
+            );
         }
     }
 

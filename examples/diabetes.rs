@@ -16,7 +16,13 @@ fn main() -> Result<()> {
     let model = DiabetesPredictor::new(8)?;
     println!("{model}");
     let criterion = BCELoss::new();
-    let mut optimizer = Adam::new(model.parameters(), AdamConfig { lr: 0.001, ..Default::default() })?;
+    let mut optimizer = Adam::new(
+        model.parameters(),
+        AdamConfig {
+            lr: 0.001,
+            ..Default::default()
+        },
+    )?;
     let mut loader = DataLoader::new(&split.x_train, &split.y_train, 32)?.shuffle(42);
 
     for epoch in 0..200 {
@@ -31,7 +37,11 @@ fn main() -> Result<()> {
             total += loss.item()?;
         }
         if (epoch + 1) % 20 == 0 {
-            println!("Epoch [{}/200], Loss: {:.4}", epoch + 1, total / loader.len() as f64);
+            println!(
+                "Epoch [{}/200], Loss: {:.4}",
+                epoch + 1,
+                total / loader.len() as f64
+            );
         }
     }
 
@@ -39,8 +49,14 @@ fn main() -> Result<()> {
     let _g = no_grad();
     let test_probs = model.forward(&split.x_test)?.to_vec_f64();
     let labels = split.y_test.to_vec_f64();
-    println!("Test accuracy: {:.4}", metrics::accuracy(&test_probs, &labels, 0.5)?);
-    println!("Test ROC-AUC:  {:.4}", metrics::roc_auc(&test_probs, &labels)?);
+    println!(
+        "Test accuracy: {:.4}",
+        metrics::accuracy(&test_probs, &labels, 0.5)?
+    );
+    println!(
+        "Test ROC-AUC:  {:.4}",
+        metrics::roc_auc(&test_probs, &labels)?
+    );
 
     // age, BMI, blood pressure, glucose, four other features (scaled to about [0, 1])
     let new_patients = Tensor::new([
@@ -49,7 +65,12 @@ fn main() -> Result<()> {
     ])?;
     let risk = model.forward(&new_patients)?;
     for (i, r) in risk.to_vec::<f32>().iter().enumerate() {
-        println!("Patient {}: diabetes risk {:.1}% -> {}", i + 1, r * 100.0, if *r > 0.5 { "high risk" } else { "low risk" });
+        println!(
+            "Patient {}: diabetes risk {:.1}% -> {}",
+            i + 1,
+            r * 100.0,
+            if *r > 0.5 { "high risk" } else { "low risk" }
+        );
     }
     Ok(())
 }

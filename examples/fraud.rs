@@ -22,18 +22,42 @@ fn threshold_for_recall(probs: &[f64], labels: &[f64], target: f64) -> Result<f6
 
 fn main() -> Result<()> {
     manual_seed(7);
-    let (x, y) = fraud(FraudConfig { n: 20_000, features: 20, fraud_rate: 0.02, noise: 0.5, seed: 7 })?;
+    let (x, y) = fraud(FraudConfig {
+        n: 20_000,
+        features: 20,
+        fraud_rate: 0.02,
+        noise: 0.5,
+        seed: 7,
+    })?;
     let train_test = train_test_split(&x, &y, 0.2, 7, true)?;
     let train_val = train_test_split(&train_test.x_train, &train_test.y_train, 0.2, 8, true)?;
     let scaler = StandardScaler::fit(&train_val.x_train)?;
-    let (x_train, x_val, x_test) = (scaler.transform(&train_val.x_train)?, scaler.transform(&train_val.x_test)?, scaler.transform(&train_test.x_test)?);
-    println!("Train {} rows ({} fraud), validation {}, test {}", x_train.shape()[0], train_val.y_train.sum().item()?, x_val.shape()[0], x_test.shape()[0]);
+    let (x_train, x_val, x_test) = (
+        scaler.transform(&train_val.x_train)?,
+        scaler.transform(&train_val.x_test)?,
+        scaler.transform(&train_test.x_test)?,
+    );
+    println!(
+        "Train {} rows ({} fraud), validation {}, test {}",
+        x_train.shape()[0],
+        train_val.y_train.sum().item()?,
+        x_val.shape()[0],
+        x_test.shape()[0]
+    );
 
     let model = FraudDetectionModel::new(20)?;
     println!("{model}");
     let criterion = BCELoss::new();
-    let mut optimizer = Adam::new(model.parameters(), AdamConfig { lr: 1e-3, ..Default::default() })?;
-    let mut loader = DataLoader::new(&x_train, &train_val.y_train, 256)?.shuffle(7).drop_last(true);
+    let mut optimizer = Adam::new(
+        model.parameters(),
+        AdamConfig {
+            lr: 1e-3,
+            ..Default::default()
+        },
+    )?;
+    let mut loader = DataLoader::new(&x_train, &train_val.y_train, 256)?
+        .shuffle(7)
+        .drop_last(true);
     for epoch in 0..30 {
         model.train();
         let mut total = 0.0;
@@ -47,7 +71,11 @@ fn main() -> Result<()> {
             total += loss.item()?;
         }
         if (epoch + 1) % 5 == 0 {
-            println!("Epoch [{}/30], Loss: {:.4}", epoch + 1, total / loader.len() as f64);
+            println!(
+                "Epoch [{}/30], Loss: {:.4}",
+                epoch + 1,
+                total / loader.len() as f64
+            );
         }
     }
 
@@ -58,7 +86,10 @@ fn main() -> Result<()> {
     let probs = model.forward(&x_test)?.to_vec_f64();
     let labels = train_test.y_test.to_vec_f64();
     println!("Test ROC-AUC: {:.4}", metrics::roc_auc(&probs, &labels)?);
-    println!("Test PR-AUC:  {:.4} (a random model scores about 0.02)", metrics::pr_auc(&probs, &labels)?);
+    println!(
+        "Test PR-AUC:  {:.4} (a random model scores about 0.02)",
+        metrics::pr_auc(&probs, &labels)?
+    );
     println!("Risk threshold for 80% validation recall: {threshold:.4}");
     let [[tn, fp], [fn_, tp]] = metrics::confusion_matrix(&probs, &labels, threshold)?;
     println!("At that threshold on the test set: caught {tp} of {} frauds, {fp} false alarms among {} legitimate", tp + fn_, tn + fp);

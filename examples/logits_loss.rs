@@ -10,7 +10,10 @@ use logit::models::ImprovedModel;
 use logit::prelude::*;
 
 fn main() -> Result<()> {
-    println!("{:>8} {:>6} | {:>14} {:>14} | {:>14} {:>14}", "logit", "target", "BCE(σ(x))", "d/dx", "BCEWithLogits", "d/dx");
+    println!(
+        "{:>8} {:>6} | {:>14} {:>14} | {:>14} {:>14}",
+        "logit", "target", "BCE(σ(x))", "d/dx", "BCEWithLogits", "d/dx"
+    );
     for x in [30.0, -30.0, 100.0, -100.0] {
         for y in [0.0, 1.0] {
             let (xt, yt) = (Tensor::new([x])?, Tensor::new([y])?);
@@ -30,7 +33,9 @@ fn main() -> Result<()> {
         }
     }
     println!("In f32, σ(30) rounds to exactly 1: BCE on the probability is capped at 100 by the");
-    println!("log clamp and its gradient vanishes, while BCEWithLogits gives the exact loss |x| and");
+    println!(
+        "log clamp and its gradient vanishes, while BCEWithLogits gives the exact loss |x| and"
+    );
     println!("the gradient σ(x) − y = ±1 that keeps a confidently wrong model learning.\n");
 
     manual_seed(0);
@@ -38,7 +43,13 @@ fn main() -> Result<()> {
     let s = train_test_split(&x, &y, 0.2, 7, true)?;
     let model = ImprovedModel::new(8)?;
     let criterion = BCEWithLogitsLoss::new();
-    let mut opt = Adam::new(model.parameters(), AdamConfig { lr: 0.05, ..Default::default() })?;
+    let mut opt = Adam::new(
+        model.parameters(),
+        AdamConfig {
+            lr: 0.05,
+            ..Default::default()
+        },
+    )?;
     for epoch in 0..300 {
         let loss = criterion.forward(&model.forward(&s.x_train)?, &s.y_train)?;
         loss.check_finite("training loss")?;
@@ -51,6 +62,10 @@ fn main() -> Result<()> {
     }
     let probs = model.predict_proba(&s.x_test)?.to_vec_f64();
     let labels = s.y_test.to_vec_f64();
-    println!("ImprovedModel test accuracy {:.4}, ROC-AUC {:.4}", metrics::accuracy(&probs, &labels, 0.5)?, metrics::roc_auc(&probs, &labels)?);
+    println!(
+        "ImprovedModel test accuracy {:.4}, ROC-AUC {:.4}",
+        metrics::accuracy(&probs, &labels, 0.5)?,
+        metrics::roc_auc(&probs, &labels)?
+    );
     Ok(())
 }

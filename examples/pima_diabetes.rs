@@ -18,17 +18,29 @@ const EPOCHS: usize = 100;
 fn main() -> Result<()> {
     manual_seed(0);
     let data = load_csv(DATA, "test")?;
-    println!("Loaded {} patients with features {:?}", data.features.shape()[0], data.feature_names);
+    println!(
+        "Loaded {} patients with features {:?}",
+        data.features.shape()[0],
+        data.feature_names
+    );
     let split = train_test_split(&data.features, &data.labels, 0.2, 42, true)?;
 
     // glucose, diastolic, triceps, insulin, bmi: 0 = not measured
     let not_measured: Vec<usize> = ["glucose", "diastolic", "triceps", "insulin", "bmi"]
         .iter()
-        .map(|c| data.feature_names.iter().position(|n| n == c).expect("Pima column"))
+        .map(|c| {
+            data.feature_names
+                .iter()
+                .position(|n| n == c)
+                .expect("Pima column")
+        })
         .collect();
     let imputer = MedianImputer::fit(&split.x_train, &not_measured, 0.0)?;
     for (c, m) in &imputer.medians {
-        println!("  {:<9} zeros -> training median {m:.1}", data.feature_names[*c]);
+        println!(
+            "  {:<9} zeros -> training median {m:.1}",
+            data.feature_names[*c]
+        );
     }
     let scaler = StandardScaler::fit(&imputer.transform(&split.x_train)?)?;
     let prepare = |x: &Tensor| -> Result<Tensor> { scaler.transform(&imputer.transform(x)?) };
@@ -36,7 +48,13 @@ fn main() -> Result<()> {
 
     let model = DiabetesPredictor::new(8)?;
     let criterion = BCELoss::new();
-    let mut optimizer = Adam::new(model.parameters(), AdamConfig { lr: 1e-3, ..Default::default() })?;
+    let mut optimizer = Adam::new(
+        model.parameters(),
+        AdamConfig {
+            lr: 1e-3,
+            ..Default::default()
+        },
+    )?;
     let mut loader = DataLoader::new(&x_train, &split.y_train, 32)?.shuffle(0);
     for epoch in 0..EPOCHS {
         let mut total = 0.0;
@@ -50,7 +68,11 @@ fn main() -> Result<()> {
             total += loss.item()?;
         }
         if (epoch + 1) % 25 == 0 {
-            println!("Epoch [{}/{EPOCHS}], Loss: {:.4}", epoch + 1, total / loader.len() as f64);
+            println!(
+                "Epoch [{}/{EPOCHS}], Loss: {:.4}",
+                epoch + 1,
+                total / loader.len() as f64
+            );
         }
     }
 
@@ -60,6 +82,13 @@ fn main() -> Result<()> {
     println!("Held-out patients: {}", labels.len());
     println!("Accuracy: {:.4}", metrics::accuracy(&probs, &labels, 0.5)?);
     println!("ROC-AUC:  {:.4}", metrics::roc_auc(&probs, &labels)?);
-    println!("First five probabilities: {:?}", probs.iter().take(5).map(|p| format!("{p:.3}")).collect::<Vec<_>>());
+    println!(
+        "First five probabilities: {:?}",
+        probs
+            .iter()
+            .take(5)
+            .map(|p| format!("{p:.3}"))
+            .collect::<Vec<_>>()
+    );
     Ok(())
 }

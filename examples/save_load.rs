@@ -11,7 +11,13 @@ fn main() -> Result<()> {
     manual_seed(1);
     let (x, y) = synthetic::diabetes(200, 1)?;
     let model = DiabetesPredictor::new(8)?;
-    let mut opt = Adam::new(model.parameters(), AdamConfig { lr: 1e-2, ..Default::default() })?;
+    let mut opt = Adam::new(
+        model.parameters(),
+        AdamConfig {
+            lr: 1e-2,
+            ..Default::default()
+        },
+    )?;
     for _ in 0..50 {
         let loss = BCELoss::new().forward(&model.forward(&x)?, &y)?;
         opt.zero_grad();
@@ -21,7 +27,13 @@ fn main() -> Result<()> {
 
     let path = std::env::temp_dir().join("diabetes_predictor.safetensors");
     model.save(&path)?; // written to a temporary file, then renamed: never half-written
-    println!("Saved {} ({} bytes)", path.display(), std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?.len());
+    println!(
+        "Saved {} ({} bytes)",
+        path.display(),
+        std::fs::metadata(&path)
+            .map_err(|e| Error::io(&path, e))?
+            .len()
+    );
     for (k, t) in load_safetensors(&path)?.iter() {
         println!("  {k:<14} {:?} {:?}", t.dtype(), t.shape());
     }
@@ -30,12 +42,21 @@ fn main() -> Result<()> {
     restored.load(&path)?; // strict: every key, every shape
     let _g = no_grad();
     let (a, b) = (model.forward(&x)?, restored.forward(&x)?);
-    println!("Original probabilities: {:?}", a.narrow(0, 0, 3)?.to_vec::<f32>());
-    println!("Restored probabilities: {:?}", b.narrow(0, 0, 3)?.to_vec::<f32>());
+    println!(
+        "Original probabilities: {:?}",
+        a.narrow(0, 0, 3)?.to_vec::<f32>()
+    );
+    println!(
+        "Restored probabilities: {:?}",
+        b.narrow(0, 0, 3)?.to_vec::<f32>()
+    );
     println!("Identical: {}", a.to_vec::<f32>() == b.to_vec::<f32>());
 
     // a model of another shape refuses the file and says why
     let other = DiabetesPredictor::with_sizes(8, 16, 8)?;
-    println!("Loading into an 8-16-8-1 model: {}", other.load(&path).unwrap_err());
+    println!(
+        "Loading into an 8-16-8-1 model: {}",
+        other.load(&path).unwrap_err()
+    );
     Ok(())
 }

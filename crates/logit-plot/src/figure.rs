@@ -27,6 +27,9 @@ fn err(path: &Path, e: impl std::fmt::Display) -> Error {
     )
 }
 
+/// A labelled line: legend text, points, colour.
+type Series<'a> = (&'a str, Vec<(f64, f64)>, RGBColor);
+
 /// What to draw: the sigmoid figure, or line series on labelled axes.
 enum Fig<'a> {
     Sigmoid,
@@ -35,7 +38,7 @@ enum Fig<'a> {
         axes: (&'a str, &'a str),
         x_range: std::ops::Range<f64>,
         y_range: std::ops::Range<f64>,
-        series: &'a [(&'a str, Vec<(f64, f64)>, RGBColor)],
+        series: &'a [Series<'a>],
     },
 }
 
@@ -199,7 +202,7 @@ fn draw_xy<DB: DrawingBackend>(
     axes: (&str, &str),
     x_range: std::ops::Range<f64>,
     y_range: std::ops::Range<f64>,
-    series: &[(&str, Vec<(f64, f64)>, RGBColor)],
+    series: &[Series<'_>],
 ) -> Result<()> {
     let e = |x| err(path, x);
     root.fill(&WHITE).map_err(e)?;
