@@ -304,3 +304,74 @@ fn backward_of_a_100k_op_chain_does_not_overflow_the_stack() {
     assert_eq!(x.grad().unwrap().item().unwrap(), 1.0);
     drop(y); // dropping the chain must not recurse either
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn conv2d_backward_matches_finite_differences(
+        n in 1usize..3, cg in 1usize..3, og in 1usize..3, groups in 1usize..3,
+        hw in 3usize..7, k in 1usize..4, stride in 1usize..3, pad in 0usize..2, dil in 1usize..3, bias in any::<bool>(),
+    ) {
+        use logit_core::ops::Conv2dOptions;
+        prop_assume!(dil * (k - 1) < hw + 2 * pad);
+        let x = Tensor::randn(&[n, cg * groups, hw, hw + 1]).double().requires_grad_(true);
+        let w = Tensor::randn(&[og * groups, cg, k, k]).double().requires_grad_(true);
+        let b = Tensor::randn(&[og * groups]).double().requires_grad_(true);
+        let opt = Conv2dOptions { stride: (stride, 1), padding: (pad, pad), dilation: (dil, 1), groups };
+        if bias {
+            gradcheck(|t| t[0].conv2d(&t[1], Some(&t[2]), opt), &[x, w, b], opts()).unwrap();
+        } else {
+            gradcheck(|t| t[0].conv2d(&t[1], None, opt), &[x, w], opts()).unwrap();
+        }
+    }
+
+    #[test]
+    fn max_pool2d_backward_matches_finite_differences(hw in 2usize..7, k in 1usize..4, stride in 1usize..3, pad in 0usize..2) {
+        prop_assume!(2 * pad <= k && k <= hw + 2 * pad);
+        let x = Tensor::randn(&[2, 2, hw, hw]).double().requires_grad_(true);
+        check1(&x, |x| x.max_pool2d((k, k), (stride, stride), (pad, pad))).unwrap();
+    }
+
+    #[test]
+    fn adaptive_avg_pool2d_backward_matches_finite_differences(h in 1usize..8, w in 1usize..8, oh in 1usize..4, ow in 1usize..4) {
+        let x = Tensor::randn(&[2, 3, h, w]).double().requires_grad_(true);
+        check1(&x, |x| x.adaptive_avg_pool2d((oh, ow))).unwrap();
+    }
+}
+
+#[test]
+fn conv2d_matches_a_direct_sum() {
+    // y[o, i, j] = Σ_c Σ_a Σ_b w[o, c, a, b] · x[c, i·s + a·d − p, j·s + b·d − p]
+    use logit_core::ops::Conv2dOptions;
+    let x = Tensor::randn(&[1, 2, 5, 6]).double();
+    let w = Tensor::randn(&[3, 2, 3, 2]).double();
+    let opt = Conv2dOptions {
+        stride: (2, 1),
+        padding: (1, 1),
+        dilation: (1, 2),
+        groups: 1,
+    };
+    let y = x.conv2d(&w, None, opt).unwrap();
+    let (xv, wv, yv) = (x.to_vec_f64(), w.to_vec_f64(), y.to_vec_f64());
+    let (oh, ow) = (y.shape()[2], y.shape()[3]);
+    for o in 0..3 {
+        for i in 0..oh {
+            for j in 0..ow {
+                let mut s = 0.0;
+                for c in 0..2 {
+                    for a in 0..3 {
+                        for b in 0..2 {
+                            let (yy, xx) = ((i * 2 + a) as isize - 1, (j + b * 2) as isize - 1);
+                            if (0..5).contains(&yy) && (0..6).contains(&xx) {
+                                s += wv[((o * 2 + c) * 3 + a) * 2 + b]
+                                    * xv[(c * 5 + yy as usize) * 6 + xx as usize];
+                            }
+                        }
+                    }
+                }
+                assert!((yv[(o * oh + i) * ow + j] - s).abs() < 1e-12);
+            }
+        }
+    }
+}

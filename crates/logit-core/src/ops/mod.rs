@@ -5,9 +5,11 @@ mod batch_norm;
 mod binary;
 mod cat;
 mod compare;
+mod conv;
 mod index;
 mod linear;
 mod matmul;
+mod pool;
 mod reduce;
 mod sigmoid;
 mod softmax;
@@ -16,6 +18,7 @@ mod view;
 
 pub use batch_norm::BatchNormOptions;
 pub use binary::BinaryOp;
+pub use conv::Conv2dOptions;
 pub use sigmoid::{sigmoid_scalar, sigmoid_slice};
 pub use view::IntoShape;
 

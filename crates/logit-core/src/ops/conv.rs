@@ -1,0 +1,354 @@
+//! 2-D convolution through im2col and GEMM (`F.conv2d`): stride, padding, dilation, groups.
+
+use super::matmul::gemm;
+use crate::autograd::Backward;
+use crate::{Error, Float, Result, Storage, Tensor};
+
+/// Options of [`Tensor::conv2d`], PyTorch's defaults (stride 1, no padding, dilation 1, one
+/// group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conv2dOptions {
+    /// Step between windows, `(height, width)`.
+    pub stride: (usize, usize),
+    /// Zero padding on each side, `(height, width)`.
+    pub padding: (usize, usize),
+    /// Spacing between kernel taps, `(height, width)`.
+    pub dilation: (usize, usize),
+    /// Number of channel groups (input and output channels must divide by it).
+    pub groups: usize,
+}
+
+impl Default for Conv2dOptions {
+    fn default() -> Self {
+        Conv2dOptions {
+            stride: (1, 1),
+            padding: (0, 0),
+            dilation: (1, 1),
+            groups: 1,
+        }
+    }
+}
+
+/// Every size one pass needs.
+#[derive(Debug, Clone, Copy)]
+struct Geom {
+    n: usize,
+    c: usize,
+    h: usize,
+    w: usize,
+    o: usize,
+    kh: usize,
+    kw: usize,
+    oh: usize,
+    ow: usize,
+    opt: Conv2dOptions,
+}
+
+impl Geom {
+    fn cg(&self) -> usize {
+        self.c / self.opt.groups
+    }
+    fn og(&self) -> usize {
+        self.o / self.opt.groups
+    }
+    /// Rows of the column matrix of one group: `C/g · kh · kw`.
+    fn k(&self) -> usize {
+        self.cg() * self.kh * self.kw
+    }
+    fn l(&self) -> usize {
+        self.oh * self.ow
+    }
+}
+
+/// Unfolds group `gi` of image `img` (`[C, H, W]`) into `cols` (`[C/g·kh·kw, oh·ow]`).
+fn im2col<T: Float>(img: &[T], g: &Geom, gi: usize, cols: &mut [T]) {
+    let (s, p, d) = (g.opt.stride, g.opt.padding, g.opt.dilation);
+    let l = g.l();
+    for cc in 0..g.cg() {
+        let ch = &img[(gi * g.cg() + cc) * g.h * g.w..][..g.h * g.w];
+        for ki in 0..g.kh {
+            for kj in 0..g.kw {
+                let row = &mut cols[((cc * g.kh + ki) * g.kw + kj) * l..][..l];
+                for y in 0..g.oh {
+                    let iy = (y * s.0 + ki * d.0) as isize - p.0 as isize;
+                    let out = &mut row[y * g.ow..(y + 1) * g.ow];
+                    if iy < 0 || iy >= g.h as isize {
+                        out.iter_mut().for_each(|v| *v = T::zero());
+                        continue;
+                    }
+                    let src = &ch[iy as usize * g.w..][..g.w];
+                    for (x, v) in out.iter_mut().enumerate() {
+                        let ix = (x * s.1 + kj * d.1) as isize - p.1 as isize;
+                        *v = if ix < 0 || ix >= g.w as isize {
+                            T::zero()
+                        } else {
+                            src[ix as usize]
+                        };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The adjoint of [`im2col`]: adds `cols` back into group `gi` of `img`.
+fn col2im<T: Float>(cols: &[T], g: &Geom, gi: usize, img: &mut [T]) {
+    let (s, p, d) = (g.opt.stride, g.opt.padding, g.opt.dilation);
+    let l = g.l();
+    for cc in 0..g.cg() {
+        let ch = &mut img[(gi * g.cg() + cc) * g.h * g.w..][..g.h * g.w];
+        for ki in 0..g.kh {
+            for kj in 0..g.kw {
+                let row = &cols[((cc * g.kh + ki) * g.kw + kj) * l..][..l];
+                for y in 0..g.oh {
+                    let iy = (y * s.0 + ki * d.0) as isize - p.0 as isize;
+                    if iy < 0 || iy >= g.h as isize {
+                        continue;
+                    }
+                    for x in 0..g.ow {
+                        let ix = (x * s.1 + kj * d.1) as isize - p.1 as isize;
+                        if ix >= 0 && ix < g.w as isize {
+                            ch[iy as usize * g.w + ix as usize] += row[y * g.ow + x];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn is_pointwise(g: &Geom) -> bool {
+    g.kh == 1 && g.kw == 1 && g.opt.stride == (1, 1) && g.opt.padding == (0, 0)
+}
+
+fn forward<T: Float>(x: &[T], w: &[T], b: Option<&[T]>, g: &Geom) -> Vec<T> {
+    let (k, l, og) = (g.k(), g.l(), g.og());
+    let mut out = vec![T::zero(); g.n * g.o * l];
+    let mut cols = if is_pointwise(g) {
+        Vec::new()
+    } else {
+        vec![T::zero(); k * l]
+    };
+    for ni in 0..g.n {
+        let img = &x[ni * g.c * g.h * g.w..][..g.c * g.h * g.w];
+        for gi in 0..g.opt.groups {
+            // a 1×1, stride-1 convolution reads the image itself as its column matrix
+            let src: &[T] = if is_pointwise(g) {
+                &img[gi * g.cg() * l..][..k * l]
+            } else {
+                im2col(img, g, gi, &mut cols);
+                &cols
+            };
+            let dst = &mut out[(ni * g.o + gi * og) * l..][..og * l];
+            gemm(
+                (og, k, l),
+                &w[gi * og * k..],
+                (k, 1),
+                src,
+                (l, 1),
+                dst,
+                (l, 1),
+                false,
+            );
+        }
+        if let Some(b) = b {
+            for oc in 0..g.o {
+                out[(ni * g.o + oc) * l..][..l]
+                    .iter_mut()
+                    .for_each(|v| *v += b[oc]);
+            }
+        }
+    }
+    out
+}
+
+type ConvGrads<T> = (Option<Vec<T>>, Option<Vec<T>>, Option<Vec<T>>);
+
+fn backward<T: Float>(
+    x: &[T],
+    w: &[T],
+    go: &[T],
+    g: &Geom,
+    need: (bool, bool, bool),
+) -> ConvGrads<T> {
+    let (k, l, og) = (g.k(), g.l(), g.og());
+    let mut gx = need.0.then(|| vec![T::zero(); x.len()]);
+    let mut gw = need.1.then(|| vec![T::zero(); w.len()]);
+    let gb = need.2.then(|| {
+        (0..g.o)
+            .map(|oc| {
+                (0..g.n)
+                    .map(|ni| go[(ni * g.o + oc) * l..][..l].iter().copied().sum::<T>())
+                    .sum()
+            })
+            .collect()
+    });
+    let mut cols = vec![T::zero(); k * l];
+    for ni in 0..g.n {
+        let img = &x[ni * g.c * g.h * g.w..][..g.c * g.h * g.w];
+        for gi in 0..g.opt.groups {
+            let gout = &go[(ni * g.o + gi * og) * l..][..og * l];
+            if let Some(gw) = gw.as_mut() {
+                im2col(img, g, gi, &mut cols);
+                // dW_g += dY_g · colsᵀ
+                gemm(
+                    (og, l, k),
+                    gout,
+                    (l, 1),
+                    &cols,
+                    (1, l),
+                    &mut gw[gi * og * k..],
+                    (k, 1),
+                    true,
+                );
+            }
+            if let Some(gx) = gx.as_mut() {
+                // dcols = W_gᵀ · dY_g, folded back into the image
+                gemm(
+                    (k, og, l),
+                    &w[gi * og * k..],
+                    (1, k),
+                    gout,
+                    (l, 1),
+                    &mut cols,
+                    (l, 1),
+                    false,
+                );
+                col2im(&cols, g, gi, &mut gx[ni * g.c * g.h * g.w..]);
+            }
+        }
+    }
+    (gx, gw, gb)
+}
+
+impl Tensor {
+    /// 2-D convolution of an `[N, C, H, W]` input with a `[O, C/groups, kh, kw]` weight and an
+    /// optional `[O]` bias, like `F.conv2d`. Output `[N, O, H', W']` with
+    /// `H' = (H + 2·pad − dil·(kh − 1) − 1) / stride + 1`.
+    ///
+    /// ```
+    /// use logit_core::{ops::Conv2dOptions, Tensor};
+    /// let x = Tensor::ones(&[1, 1, 4, 4]);
+    /// let w = Tensor::ones(&[1, 1, 3, 3]);
+    /// let y = x.conv2d(&w, None, Conv2dOptions { padding: (1, 1), ..Default::default() })?;
+    /// assert_eq!(y.shape(), &[1, 1, 4, 4]);
+    /// assert_eq!(y.to_vec::<f32>()[5], 9.0); // an inner pixel sees the whole kernel
+    /// # Ok::<(), logit_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// When the input is not 4-D, channels do not match the weight or divide by `groups`, a
+    /// stride, dilation or group count is 0, or the kernel is larger than the padded input.
+    pub fn conv2d(
+        &self,
+        weight: &Tensor,
+        bias: Option<&Tensor>,
+        opt: Conv2dOptions,
+    ) -> Result<Tensor> {
+        let (xs, ws) = (self.shape(), weight.shape());
+        let bad = |why: &str| {
+            Error::invalid(
+                format!("conv2d ({why})"),
+                format!("input [N, C, H, W] and weight [O, C/groups, kh, kw] with {opt:?}"),
+                format!("input {xs:?}, weight {ws:?}"),
+            )
+        };
+        if xs.len() != 4 || ws.len() != 4 {
+            return Err(bad("4-D tensors"));
+        }
+        if opt.groups == 0
+            || opt.stride.0 == 0
+            || opt.stride.1 == 0
+            || opt.dilation.0 == 0
+            || opt.dilation.1 == 0
+        {
+            return Err(bad("stride, dilation and groups must be positive"));
+        }
+        let (n, c, h, w) = (xs[0], xs[1], xs[2], xs[3]);
+        let (o, kh, kw) = (ws[0], ws[2], ws[3]);
+        if c % opt.groups != 0 || o % opt.groups != 0 || ws[1] * opt.groups != c {
+            return Err(bad("channels"));
+        }
+        let eff = |k: usize, d: usize| d * (k - 1) + 1;
+        let (hp, wp) = (h + 2 * opt.padding.0, w + 2 * opt.padding.1);
+        if kh == 0 || kw == 0 || eff(kh, opt.dilation.0) > hp || eff(kw, opt.dilation.1) > wp {
+            return Err(bad("kernel larger than the padded input"));
+        }
+        if let Some(b) = bias {
+            if b.shape() != [o] {
+                return Err(bad("bias must be [O]"));
+            }
+        }
+        let oh = (hp - eff(kh, opt.dilation.0)) / opt.stride.0 + 1;
+        let ow = (wp - eff(kw, opt.dilation.1)) / opt.stride.1 + 1;
+        let g = Geom {
+            n,
+            c,
+            h,
+            w,
+            o,
+            kh,
+            kw,
+            oh,
+            ow,
+            opt,
+        };
+        let (sx, sw) = super::promote("conv2d", self, weight)?;
+        let sb = bias.map(|b| b.storage());
+        let out = match (&*sx, &*sw) {
+            (Storage::F32(x), Storage::F32(wv)) => {
+                Storage::F32(forward(x, wv, sb.as_deref().and_then(f32::slice), &g))
+            }
+            (Storage::F64(x), Storage::F64(wv)) => {
+                Storage::F64(forward(x, wv, sb.as_deref().and_then(f64::slice), &g))
+            }
+            _ => unreachable!("promote gives one float dtype"),
+        };
+        let mut inputs = vec![self, weight];
+        inputs.extend(bias);
+        Ok(Tensor::from_op(out, vec![n, o, oh, ow], &inputs, || {
+            Conv2dBackward { g }
+        }))
+    }
+}
+
+struct Conv2dBackward {
+    g: Geom,
+}
+
+impl Backward for Conv2dBackward {
+    fn name(&self) -> &'static str {
+        "ConvolutionBackward0"
+    }
+    fn backward(&self, i: &[Tensor], _: &Tensor, go: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let need = (
+            i[0].requires_grad(),
+            i[1].requires_grad(),
+            i.get(2).is_some_and(|b| b.requires_grad()),
+        );
+        let (sx, sw) = super::promote("conv2d", &i[0], &i[1])?;
+        let gs = go.storage();
+        macro_rules! run {
+            ($t:ty, $v:ident) => {{
+                let (a, b, c) = backward(
+                    <$t>::slice(&sx).unwrap(),
+                    <$t>::slice(&sw).unwrap(),
+                    <$t>::slice(&gs).unwrap(),
+                    &self.g,
+                    need,
+                );
+                (a.map(Storage::$v), b.map(Storage::$v), c.map(Storage::$v))
+            }};
+        }
+        let (gx, gw, gb) = match &*gs {
+            Storage::F32(_) => run!(f32, F32),
+            _ => run!(f64, F64),
+        };
+        let wrap = |s: Option<Storage>, t: &Tensor| s.map(|s| Tensor::leaf(s, t.shape().to_vec()));
+        let mut out = vec![wrap(gx, &i[0]), wrap(gw, &i[1])];
+        if let Some(b) = i.get(2) {
+            out.push(wrap(gb, b));
+        }
+        Ok(out)
+    }
+}

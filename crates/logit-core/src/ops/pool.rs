@@ -1,0 +1,202 @@
+//! Pooling over the spatial dims of `[N, C, H, W]` inputs: `max_pool2d` and
+//! `adaptive_avg_pool2d`.
+
+use crate::autograd::Backward;
+use crate::{float_map, Error, Float, Result, Storage, Tensor};
+
+fn spatial(op: &str, t: &Tensor) -> Result<(usize, usize, usize)> {
+    let s = t.shape();
+    if s.len() != 4 {
+        return Err(Error::invalid(
+            op,
+            "an input [N, C, H, W]",
+            format!("shape {s:?}"),
+        ));
+    }
+    Ok((s[0] * s[1], s[2], s[3]))
+}
+
+impl Tensor {
+    /// Max over `kernel` windows moved by `stride`, with `-∞` padding, like
+    /// `F.max_pool2d(x, kernel, stride, padding)`. The gradient goes to each window's maximum.
+    ///
+    /// # Errors
+    /// When the input is not 4-D, a size is 0, or padding exceeds half the kernel (as PyTorch).
+    pub fn max_pool2d(
+        &self,
+        kernel: (usize, usize),
+        stride: (usize, usize),
+        padding: (usize, usize),
+    ) -> Result<Tensor> {
+        let (planes, h, w) = spatial("max_pool2d", self)?;
+        if kernel.0 == 0
+            || kernel.1 == 0
+            || stride.0 == 0
+            || stride.1 == 0
+            || 2 * padding.0 > kernel.0
+            || 2 * padding.1 > kernel.1
+            || h + 2 * padding.0 < kernel.0
+            || w + 2 * padding.1 < kernel.1
+        {
+            return Err(Error::invalid(
+                "max_pool2d",
+                "positive kernel and stride, padding <= kernel / 2, kernel within the padded input",
+                format!(
+                    "kernel {kernel:?}, stride {stride:?}, padding {padding:?}, input {:?}",
+                    self.shape()
+                ),
+            ));
+        }
+        let oh = (h + 2 * padding.0 - kernel.0) / stride.0 + 1;
+        let ow = (w + 2 * padding.1 - kernel.1) / stride.1 + 1;
+        let s = self.float_storage();
+        let mut arg = vec![0usize; planes * oh * ow];
+        let out = float_map!(&*s, |v| {
+            let mut out = vec![E::c(0.0); planes * oh * ow];
+            for p in 0..planes {
+                let plane = &v[p * h * w..][..h * w];
+                for y in 0..oh {
+                    for x in 0..ow {
+                        let (mut best, mut at) = (E::c(f64::NEG_INFINITY), usize::MAX);
+                        for ki in 0..kernel.0 {
+                            let iy = (y * stride.0 + ki) as isize - padding.0 as isize;
+                            if iy < 0 || iy >= h as isize {
+                                continue;
+                            }
+                            for kj in 0..kernel.1 {
+                                let ix = (x * stride.1 + kj) as isize - padding.1 as isize;
+                                if ix < 0 || ix >= w as isize {
+                                    continue;
+                                }
+                                let idx = iy as usize * w + ix as usize;
+                                let val = plane[idx];
+                                if val > best || val.is_nan() || at == usize::MAX {
+                                    best = val;
+                                    at = idx;
+                                    if val.is_nan() {
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                        out[(p * oh + y) * ow + x] = best;
+                        arg[(p * oh + y) * ow + x] = p * h * w + at;
+                    }
+                }
+            }
+            out
+        });
+        let shape = vec![self.shape()[0], self.shape()[1], oh, ow];
+        Ok(Tensor::from_op(out, shape, &[self], || MaxPoolBackward {
+            arg,
+        }))
+    }
+
+    /// Averages over PyTorch's adaptive bins so the output is `[N, C, oh, ow]`, like
+    /// `F.adaptive_avg_pool2d(x, (oh, ow))`; bin `i` spans `⌊i·H/oh⌋ .. ⌈(i+1)·H/oh⌉`.
+    ///
+    /// # Errors
+    /// When the input is not 4-D or an output size is 0.
+    pub fn adaptive_avg_pool2d(&self, output: (usize, usize)) -> Result<Tensor> {
+        let (planes, h, w) = spatial("adaptive_avg_pool2d", self)?;
+        if output.0 == 0 || output.1 == 0 || h == 0 || w == 0 {
+            return Err(Error::invalid(
+                "adaptive_avg_pool2d",
+                "positive output and input sizes",
+                format!("output {output:?}, input {:?}", self.shape()),
+            ));
+        }
+        let (oh, ow) = output;
+        let s = self.float_storage();
+        let out = float_map!(&*s, |v| {
+            let mut out = vec![E::c(0.0); planes * oh * ow];
+            for p in 0..planes {
+                let plane = &v[p * h * w..][..h * w];
+                for y in 0..oh {
+                    let (y0, y1) = bin(y, oh, h);
+                    for x in 0..ow {
+                        let (x0, x1) = bin(x, ow, w);
+                        let mut sum = E::c(0.0);
+                        for iy in y0..y1 {
+                            for ix in x0..x1 {
+                                sum += plane[iy * w + ix];
+                            }
+                        }
+                        out[(p * oh + y) * ow + x] = sum / E::c(((y1 - y0) * (x1 - x0)) as f64);
+                    }
+                }
+            }
+            out
+        });
+        let shape = vec![self.shape()[0], self.shape()[1], oh, ow];
+        Ok(Tensor::from_op(out, shape, &[self], || {
+            AdaptiveAvgBackward {
+                hw: (h, w),
+                out: output,
+            }
+        }))
+    }
+}
+
+/// PyTorch's adaptive pooling bin `[start, end)` of output index `i` of `out` over `len`.
+fn bin(i: usize, out: usize, len: usize) -> (usize, usize) {
+    (i * len / out, ((i + 1) * len).div_ceil(out))
+}
+
+struct MaxPoolBackward {
+    arg: Vec<usize>,
+}
+
+impl Backward for MaxPoolBackward {
+    fn name(&self) -> &'static str {
+        "MaxPool2DWithIndicesBackward0"
+    }
+    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let gs = g.storage();
+        let n = i[0].numel();
+        let out = float_map!(&*gs, |gv| {
+            let mut out = vec![E::c(0.0); n];
+            for (k, &a) in self.arg.iter().enumerate() {
+                out[a] += gv[k];
+            }
+            out
+        });
+        Ok(vec![Some(Tensor::leaf(out, i[0].shape().to_vec()))])
+    }
+}
+
+struct AdaptiveAvgBackward {
+    hw: (usize, usize),
+    out: (usize, usize),
+}
+
+impl Backward for AdaptiveAvgBackward {
+    fn name(&self) -> &'static str {
+        "AdaptiveAvgPool2DBackward0"
+    }
+    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+        let ((h, w), (oh, ow)) = (self.hw, self.out);
+        let planes = i[0].numel() / (h * w);
+        let gs = g.storage();
+        let out: Storage = float_map!(&*gs, |gv| {
+            let mut out = vec![E::c(0.0); planes * h * w];
+            for p in 0..planes {
+                for y in 0..oh {
+                    let (y0, y1) = bin(y, oh, h);
+                    for x in 0..ow {
+                        let (x0, x1) = bin(x, ow, w);
+                        let share =
+                            gv[(p * oh + y) * ow + x] / E::c(((y1 - y0) * (x1 - x0)) as f64);
+                        for iy in y0..y1 {
+                            for ix in x0..x1 {
+                                out[p * h * w + iy * w + ix] += share;
+                            }
+                        }
+                    }
+                }
+            }
+            out
+        });
+        Ok(vec![Some(Tensor::leaf(out, i[0].shape().to_vec()))])
+    }
+}
