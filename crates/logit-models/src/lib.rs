@@ -18,11 +18,15 @@ mod churn;
 mod diabetes;
 mod fraud;
 mod improved;
+mod resnet;
+mod transfer;
 
 pub use churn::ChurnPredictor;
 pub use diabetes::DiabetesPredictor;
 pub use fraud::FraudDetectionModel;
 pub use improved::ImprovedModel;
+pub use resnet::{BasicBlock, Bottleneck, ResNet};
+pub use transfer::{HeadOutput, TransferHead};
 
 logit_nn::impl_display!(
     ChurnPredictor,

@@ -16,12 +16,14 @@
 
 mod activation;
 mod batch_norm;
+mod conv;
 mod dropout;
 mod flatten;
 mod identity;
 pub mod init;
 mod linear;
 mod module;
+mod pool;
 mod sequential;
 pub mod serialize;
 mod state_dict;
@@ -29,11 +31,13 @@ mod visitor;
 
 pub use activation::{LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh};
 pub use batch_norm::{BatchNorm, BatchNorm1d, BatchNorm2d, BatchNormConfig};
+pub use conv::{Conv2d, Conv2dConfig};
 pub use dropout::Dropout;
 pub use flatten::Flatten;
 pub use identity::Identity;
 pub use linear::Linear;
 pub use module::Module;
+pub use pool::{AdaptiveAvgPool2d, MaxPool2d};
 pub use sequential::Sequential;
 pub use serialize::{load_safetensors, save_safetensors, ModuleIo};
 pub use state_dict::StateDict;

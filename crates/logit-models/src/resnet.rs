@@ -1,0 +1,273 @@
+//! torchvision's ResNet family (resnet18/34/50/101) with torchvision's exact state-dict keys,
+//! so `safetensors.torch.save_file(model.state_dict(), path)` loads with strict checking.
+
+use logit_core::{Error, Result, Tensor};
+use logit_nn::{
+    AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Conv2dConfig, Linear, MaxPool2d, Module, ReLU,
+    Sequential, Visitor,
+};
+
+fn conv(cin: usize, cout: usize, k: usize, stride: usize) -> Result<Conv2d> {
+    Conv2d::new(
+        cin,
+        cout,
+        k,
+        Conv2dConfig {
+            stride: (stride, stride),
+            padding: (k / 2, k / 2),
+            bias: false,
+            ..Default::default()
+        },
+    )
+}
+
+/// `conv1x1 → bn` when a block changes resolution or width (keys `downsample.0`, `downsample.1`).
+fn downsample(cin: usize, cout: usize, stride: usize) -> Result<Option<Sequential>> {
+    if stride == 1 && cin == cout {
+        return Ok(None);
+    }
+    Ok(Some(
+        Sequential::new()
+            .add(conv(cin, cout, 1, stride)?)
+            .add(BatchNorm2d::new(cout)?),
+    ))
+}
+
+fn residual(out: Tensor, x: &Tensor, down: &Option<Sequential>) -> Result<Tensor> {
+    let identity = match down {
+        Some(d) => d.forward(x)?,
+        None => x.clone(),
+    };
+    Ok(out.add(&identity)?.relu())
+}
+
+/// Two 3×3 convolutions with a skip connection (resnet18/34); expansion 1.
+pub struct BasicBlock {
+    conv1: Conv2d,
+    bn1: BatchNorm2d,
+    conv2: Conv2d,
+    bn2: BatchNorm2d,
+    downsample: Option<Sequential>,
+}
+
+impl BasicBlock {
+    fn new(cin: usize, planes: usize, stride: usize) -> Result<BasicBlock> {
+        Ok(BasicBlock {
+            conv1: conv(cin, planes, 3, stride)?,
+            bn1: BatchNorm2d::new(planes)?,
+            conv2: conv(planes, planes, 3, 1)?,
+            bn2: BatchNorm2d::new(planes)?,
+            downsample: downsample(cin, planes, stride)?,
+        })
+    }
+}
+
+impl Module for BasicBlock {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let out = self.bn1.forward(&self.conv1.forward(x)?)?.relu();
+        let out = self.bn2.forward(&self.conv2.forward(&out)?)?;
+        residual(out, x, &self.downsample)
+    }
+    fn visit(&self, v: &mut Visitor<'_>) {
+        v.module("conv1", &self.conv1);
+        v.module("bn1", &self.bn1);
+        v.module("conv2", &self.conv2);
+        v.module("bn2", &self.bn2);
+        if let Some(d) = &self.downsample {
+            v.module("downsample", d);
+        }
+    }
+}
+
+/// 1×1 → 3×3 (strided, as torchvision's v1.5) → 1×1 convolutions with a skip connection
+/// (resnet50/101); expansion 4.
+pub struct Bottleneck {
+    conv1: Conv2d,
+    bn1: BatchNorm2d,
+    conv2: Conv2d,
+    bn2: BatchNorm2d,
+    conv3: Conv2d,
+    bn3: BatchNorm2d,
+    downsample: Option<Sequential>,
+}
+
+impl Bottleneck {
+    fn new(cin: usize, planes: usize, stride: usize) -> Result<Bottleneck> {
+        Ok(Bottleneck {
+            conv1: conv(cin, planes, 1, 1)?,
+            bn1: BatchNorm2d::new(planes)?,
+            conv2: conv(planes, planes, 3, stride)?,
+            bn2: BatchNorm2d::new(planes)?,
+            conv3: conv(planes, planes * 4, 1, 1)?,
+            bn3: BatchNorm2d::new(planes * 4)?,
+            downsample: downsample(cin, planes * 4, stride)?,
+        })
+    }
+}
+
+impl Module for Bottleneck {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let out = self.bn1.forward(&self.conv1.forward(x)?)?.relu();
+        let out = self.bn2.forward(&self.conv2.forward(&out)?)?.relu();
+        let out = self.bn3.forward(&self.conv3.forward(&out)?)?;
+        residual(out, x, &self.downsample)
+    }
+    fn visit(&self, v: &mut Visitor<'_>) {
+        v.module("conv1", &self.conv1);
+        v.module("bn1", &self.bn1);
+        v.module("conv2", &self.conv2);
+        v.module("bn2", &self.bn2);
+        v.module("conv3", &self.conv3);
+        v.module("bn3", &self.bn3);
+        if let Some(d) = &self.downsample {
+            v.module("downsample", d);
+        }
+    }
+}
+
+/// torchvision's `ResNet`: `conv1 bn1 relu maxpool layer1..layer4 avgpool fc`.
+///
+/// ```
+/// use logit_models::ResNet;
+/// use logit_nn::Module;
+/// let m = ResNet::resnet18(1000)?;
+/// let keys = m.state_dict().keys().into_iter().map(String::from).collect::<Vec<_>>();
+/// assert!(keys.contains(&"layer2.0.downsample.1.running_var".to_string()));
+/// assert_eq!(m.num_features(), 512);
+/// # Ok::<(), logit_core::Error>(())
+/// ```
+pub struct ResNet {
+    conv1: Conv2d,
+    bn1: BatchNorm2d,
+    relu: ReLU,
+    maxpool: MaxPool2d,
+    layers: [Sequential; 4],
+    avgpool: AdaptiveAvgPool2d,
+    /// The classifier; replace it for transfer learning (see [`ResNet::replace_fc`]).
+    pub fc: Box<dyn Module>,
+    num_features: usize,
+}
+
+impl ResNet {
+    fn build(bottleneck: bool, blocks: [usize; 4], num_classes: usize) -> Result<ResNet> {
+        if num_classes == 0 {
+            return Err(Error::invalid("ResNet", "num_classes > 0", "0"));
+        }
+        let expansion = if bottleneck { 4 } else { 1 };
+        let mut cin = 64;
+        let mut layers = Vec::with_capacity(4);
+        for (i, (&n, planes)) in blocks.iter().zip([64, 128, 256, 512]).enumerate() {
+            let mut seq = Sequential::new();
+            for b in 0..n {
+                let stride = if b == 0 && i > 0 { 2 } else { 1 };
+                if bottleneck {
+                    seq.push(Bottleneck::new(cin, planes, stride)?);
+                } else {
+                    seq.push(BasicBlock::new(cin, planes, stride)?);
+                }
+                cin = planes * expansion;
+            }
+            layers.push(seq);
+        }
+        let layers: [Sequential; 4] = layers
+            .try_into()
+            .map_err(|_| Error::invalid("ResNet", "4 stages", "other"))?;
+        Ok(ResNet {
+            conv1: Conv2d::new(
+                3,
+                64,
+                7,
+                Conv2dConfig {
+                    stride: (2, 2),
+                    padding: (3, 3),
+                    bias: false,
+                    ..Default::default()
+                },
+            )?,
+            bn1: BatchNorm2d::new(64)?,
+            relu: ReLU,
+            maxpool: MaxPool2d::new(3, 2, 1),
+            layers,
+            avgpool: AdaptiveAvgPool2d::new((1, 1)),
+            fc: Box::new(Linear::new(512 * expansion, num_classes)?),
+            num_features: 512 * expansion,
+        })
+    }
+
+    /// ResNet-18 (BasicBlock, [2, 2, 2, 2]).
+    ///
+    /// # Errors
+    /// When `num_classes` is 0.
+    pub fn resnet18(num_classes: usize) -> Result<ResNet> {
+        ResNet::build(false, [2, 2, 2, 2], num_classes)
+    }
+
+    /// ResNet-34 (BasicBlock, [3, 4, 6, 3]).
+    ///
+    /// # Errors
+    /// When `num_classes` is 0.
+    pub fn resnet34(num_classes: usize) -> Result<ResNet> {
+        ResNet::build(false, [3, 4, 6, 3], num_classes)
+    }
+
+    /// ResNet-50 (Bottleneck, [3, 4, 6, 3]).
+    ///
+    /// # Errors
+    /// When `num_classes` is 0.
+    pub fn resnet50(num_classes: usize) -> Result<ResNet> {
+        ResNet::build(true, [3, 4, 6, 3], num_classes)
+    }
+
+    /// ResNet-101 (Bottleneck, [3, 4, 23, 3]).
+    ///
+    /// # Errors
+    /// When `num_classes` is 0.
+    pub fn resnet101(num_classes: usize) -> Result<ResNet> {
+        ResNet::build(true, [3, 4, 23, 3], num_classes)
+    }
+
+    /// Width of the pooled features that `fc` receives (512 or 2048), torchvision's
+    /// `model.fc.in_features`.
+    pub fn num_features(&self) -> usize {
+        self.num_features
+    }
+
+    /// Everything up to and including the global average pool, flattened to
+    /// `[N, num_features]`.
+    ///
+    /// # Errors
+    /// When the input is not `[N, 3, H, W]` or too small for the strides.
+    pub fn forward_features(&self, x: &Tensor) -> Result<Tensor> {
+        let mut h = self.maxpool.forward(
+            &self
+                .relu
+                .forward(&self.bn1.forward(&self.conv1.forward(x)?)?)?,
+        )?;
+        for layer in &self.layers {
+            h = layer.forward(&h)?;
+        }
+        self.avgpool.forward(&h)?.flatten(1, -1)
+    }
+
+    /// Replaces the classifier, like `model.fc = nn.Sequential(...)`.
+    pub fn replace_fc(&mut self, fc: impl Module + 'static) {
+        self.fc = Box::new(fc);
+    }
+}
+
+impl Module for ResNet {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.fc.forward(&self.forward_features(x)?)
+    }
+    fn visit(&self, v: &mut Visitor<'_>) {
+        v.module("conv1", &self.conv1);
+        v.module("bn1", &self.bn1);
+        v.module("relu", &self.relu);
+        v.module("maxpool", &self.maxpool);
+        for (i, l) in self.layers.iter().enumerate() {
+            v.module(&format!("layer{}", i + 1), l);
+        }
+        v.module("avgpool", &self.avgpool);
+        v.module("fc", self.fc.as_ref());
+    }
+}
