@@ -16,6 +16,8 @@
 //! ```
 
 mod csv;
+#[cfg(feature = "images")]
+mod images;
 mod imputer;
 mod loader;
 pub mod metrics;
@@ -24,6 +26,8 @@ mod split;
 pub mod synthetic;
 
 pub use crate::csv::{load_csv, CsvData};
+#[cfg(feature = "images")]
+pub use images::{load_image, ImageFolder, IMAGENET_MEAN, IMAGENET_STD};
 pub use imputer::MedianImputer;
 pub use loader::DataLoader;
 pub use scaler::StandardScaler;
