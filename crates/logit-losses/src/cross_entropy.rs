@@ -31,6 +31,13 @@ pub fn cross_entropy(input: &Tensor, target: &Tensor, reduction: Reduction) -> R
             format!("input {:?}, target {:?}", input.shape(), target.shape()),
         ));
     }
+    if input.numel() == 0 {
+        return Err(Error::invalid(
+            "cross_entropy",
+            "a non-empty batch",
+            format!("input shape {:?}", input.shape()),
+        ));
+    }
     if target.dtype() != DType::I64 {
         return Err(Error::invalid(
             "cross_entropy",

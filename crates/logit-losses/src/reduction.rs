@@ -125,6 +125,14 @@ pub(crate) fn check_target(loss: &str, input: &Tensor, target: &Tensor) -> Resul
             format!("{:?}", input.dtype()),
         ));
     }
+    if input.numel() == 0 {
+        // PyTorch returns NaN for the mean of nothing; an empty batch is a bug upstream
+        return Err(Error::invalid(
+            loss,
+            "a non-empty batch",
+            format!("input shape {:?}", input.shape()),
+        ));
+    }
     if target.dtype().is_float() && target.dtype() != input.dtype() {
         return Err(Error::DTypeMismatch {
             op: "loss target",
