@@ -40,10 +40,23 @@ fn parse_err(path: &Path, line: u64, column: usize, message: String) -> Error {
 pub fn load_csv(path: impl AsRef<Path>, label: &str) -> Result<CsvData> {
     let path = path.as_ref();
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_csv(file, path, label)
+}
+
+/// Like [`load_csv`] from any reader; `source` names it in errors.
+///
+/// # Errors
+/// As [`load_csv`].
+pub fn read_csv(
+    reader: impl std::io::Read,
+    source: impl AsRef<Path>,
+    label: &str,
+) -> Result<CsvData> {
+    let path = source.as_ref();
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(file);
+        .from_reader(reader);
     let headers = rdr
         .headers()
         .map_err(|e| parse_err(path, 1, 0, format!("cannot read the header: {e}")))?

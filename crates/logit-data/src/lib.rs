@@ -25,7 +25,7 @@ mod scaler;
 mod split;
 pub mod synthetic;
 
-pub use crate::csv::{load_csv, CsvData};
+pub use crate::csv::{load_csv, read_csv, CsvData};
 #[cfg(feature = "images")]
 pub use images::{load_image, ImageFolder, IMAGENET_MEAN, IMAGENET_STD};
 pub use imputer::MedianImputer;
