@@ -210,3 +210,32 @@ pub fn brier_score(probs: &[f64], labels: &[f64]) -> Result<f64> {
         .sum::<f64>()
         / probs.len() as f64)
 }
+
+/// Expected calibration error over `bins` equal-width probability bins:
+/// `Σ_b (n_b / n)·|mean(p in b) − mean(y in b)|`.
+///
+/// # Errors
+/// As [`confusion_matrix`], or `bins == 0`.
+pub fn expected_calibration_error(probs: &[f64], labels: &[f64], bins: usize) -> Result<f64> {
+    check("expected_calibration_error", probs, labels)?;
+    if bins == 0 {
+        return Err(Error::invalid(
+            "expected_calibration_error",
+            "bins > 0",
+            "0",
+        ));
+    }
+    let mut acc = vec![(0.0, 0.0, 0usize); bins];
+    for (&p, &y) in probs.iter().zip(labels) {
+        let b = ((p.clamp(0.0, 1.0) * bins as f64) as usize).min(bins - 1);
+        acc[b].0 += p;
+        acc[b].1 += y;
+        acc[b].2 += 1;
+    }
+    let n = probs.len() as f64;
+    Ok(acc
+        .iter()
+        .filter(|a| a.2 > 0)
+        .map(|(p, y, c)| (*c as f64 / n) * ((p - y) / *c as f64).abs())
+        .sum())
+}

@@ -70,3 +70,11 @@ fn bad_metric_inputs_are_errors() {
     assert!(log_loss(&[1.5], &[1.0]).is_err());
     assert!(brier_score(&[], &[]).is_err());
 }
+
+#[test]
+fn expected_calibration_error_by_hand() {
+    // bins of width 0.5: {0.2, 0.4} with labels {0, 1} -> |0.3 - 0.5| = 0.2; {0.9} with {1} -> 0.1
+    let e = expected_calibration_error(&[0.2, 0.4, 0.9], &[0.0, 1.0, 1.0], 2).unwrap();
+    close(e, (2.0 / 3.0) * 0.2 + (1.0 / 3.0) * 0.1);
+    assert!(expected_calibration_error(&[0.5], &[1.0], 0).is_err());
+}

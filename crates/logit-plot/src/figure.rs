@@ -255,18 +255,40 @@ fn finite(what: &str, v: &[f64]) -> Result<()> {
 /// # Errors
 /// When `losses` is empty or not finite, or as [`sigmoid_curve`].
 pub fn loss_curve(path: impl AsRef<Path>, losses: &[f64], title: &str) -> Result<()> {
-    finite("loss_curve", losses)?;
+    loss_curves(path, &[("loss", losses)], title)
+}
+
+/// Several loss curves on one figure (e.g. training and validation), one point per epoch.
+///
+/// # Errors
+/// When a curve is empty or not finite, or as [`sigmoid_curve`].
+pub fn loss_curves(path: impl AsRef<Path>, curves: &[(&str, &[f64])], title: &str) -> Result<()> {
+    if curves.is_empty() {
+        return Err(Error::invalid("loss_curves", "at least one curve", "none"));
+    }
+    for (_, c) in curves {
+        finite("loss_curve", c)?;
+    }
     let p = path.as_ref();
-    let max = losses.iter().cloned().fold(f64::MIN, f64::max);
-    let min = losses.iter().cloned().fold(f64::MAX, f64::min);
+    let all = curves.iter().flat_map(|(_, c)| c.iter().copied());
+    let (min, max) = all.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let pad = ((max - min) * 0.05).max(1e-3);
-    let pts: Vec<(f64, f64)> = losses
+    let n = curves.iter().map(|(_, c)| c.len()).max().unwrap_or(1) as f64;
+    let colors = [BLUE, RED, GREEN, MAGENTA];
+    let series: Vec<Series<'_>> = curves
         .iter()
-        .enumerate()
-        .map(|(i, &l)| ((i + 1) as f64, l))
+        .zip(colors.iter().cycle())
+        .map(|((label, c), &color)| {
+            (
+                *label,
+                c.iter()
+                    .enumerate()
+                    .map(|(i, &l)| ((i + 1) as f64, l))
+                    .collect(),
+                color,
+            )
+        })
         .collect();
-    let n = losses.len() as f64;
-    let series = [("loss", pts, BLUE)];
     render(
         p,
         Fig::Xy {

@@ -12,4 +12,4 @@
 
 mod figure;
 
-pub use figure::{loss_curve, reliability_diagram, roc_curve, sigmoid_curve};
+pub use figure::{loss_curve, loss_curves, reliability_diagram, roc_curve, sigmoid_curve};

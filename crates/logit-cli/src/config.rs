@@ -1,0 +1,226 @@
+//! `model.json`: everything besides the weights that turns a CSV row into a probability.
+
+use std::path::Path;
+
+use logit_core::{Error, Result, Tensor};
+use logit_nn::{Linear, Module, ModuleIo, ReLU, Sequential};
+use serde::{Deserialize, Serialize};
+
+use crate::table::Encoding;
+
+/// The format tag written into every model folder.
+pub const FORMAT: &str = "logit-model/1";
+
+/// How raw logits become calibrated probabilities: `p = σ(a·z + b)`. Temperature scaling is
+/// `a = 1/T, b = 0`; Platt scaling fits both.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Calibration {
+    /// `none`, `temperature` or `platt`.
+    pub method: String,
+    /// Slope.
+    pub a: f64,
+    /// Intercept.
+    pub b: f64,
+}
+
+impl Calibration {
+    /// The identity: `σ(z)`.
+    pub fn none() -> Calibration {
+        Calibration {
+            method: "none".into(),
+            a: 1.0,
+            b: 0.0,
+        }
+    }
+
+    /// Calibrated probabilities of logits.
+    pub fn apply(&self, logits: &[f64]) -> Vec<f64> {
+        logits
+            .iter()
+            .map(|&z| logit_core::ops::sigmoid_scalar(self.a * z + self.b))
+            .collect()
+    }
+}
+
+/// The contents of `model.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ModelConfig {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Hidden layer sizes of the MLP (ReLU between layers, one logit out).
+    pub hidden: Vec<usize>,
+    /// The training loss (`bce`, `bce-with-logits` or `focal`).
+    pub loss: String,
+    /// CSV columns to features.
+    pub encoding: Encoding,
+    /// Standardisation mean per feature (training split).
+    pub scaler_mean: Vec<f64>,
+    /// Standardisation scale per feature (training split).
+    pub scaler_scale: Vec<f64>,
+    /// Logits to probabilities.
+    pub calibration: Calibration,
+    /// Decision threshold on the calibrated probability.
+    pub threshold: f64,
+    /// How the threshold was chosen (`0.5`, `youden`, `precision=0.9`, …).
+    pub threshold_rule: String,
+}
+
+impl ModelConfig {
+    /// Parses and validates `model.json` text.
+    ///
+    /// # Errors
+    /// Malformed JSON, another format, or fields that disagree (feature counts, sizes,
+    /// non-finite statistics, a threshold outside `[0, 1]`).
+    pub fn from_json(text: &str, source: &Path) -> Result<ModelConfig> {
+        let c: ModelConfig = serde_json::from_str(text).map_err(|e| Error::Parse {
+            path: source.to_path_buf(),
+            line: e.line(),
+            column: e.column(),
+            message: format!("not a logit model.json: {e}"),
+        })?;
+        c.validate().map_err(|m| Error::Parse {
+            path: source.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: m,
+        })?;
+        Ok(c)
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!("format '{}', expected '{FORMAT}'", self.format));
+        }
+        let width = self.encoding.width();
+        if width == 0
+            || self.hidden.is_empty()
+            || self.hidden.iter().any(|&h| h == 0 || h > 1 << 16)
+        {
+            return Err(format!(
+                "inconsistent architecture: {width} features, hidden {:?}",
+                self.hidden
+            ));
+        }
+        if self.scaler_mean.len() != width || self.scaler_scale.len() != width {
+            return Err(format!(
+                "{width} features but scaler statistics for {} and {}",
+                self.scaler_mean.len(),
+                self.scaler_scale.len()
+            ));
+        }
+        let finite = self
+            .scaler_mean
+            .iter()
+            .chain(&self.scaler_scale)
+            .all(|v| v.is_finite())
+            && self.scaler_scale.iter().all(|&s| s > 0.0);
+        if !finite {
+            return Err("scaler statistics must be finite with positive scales".into());
+        }
+        if !(0.0..=1.0).contains(&self.threshold)
+            || !self.calibration.a.is_finite()
+            || !self.calibration.b.is_finite()
+            || self.calibration.a <= 0.0
+        {
+            return Err(format!(
+                "threshold {} or calibration {:?} out of range",
+                self.threshold, self.calibration
+            ));
+        }
+        for c in &self.encoding.columns {
+            if let crate::table::ColumnSpec::Categorical { categories, .. } = c {
+                if categories.is_empty() || categories.len() > crate::table::MAX_CATEGORIES {
+                    return Err(format!(
+                        "column '{}' has {} categories",
+                        c.name(),
+                        categories.len()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The MLP this config describes, with fresh weights.
+    ///
+    /// # Errors
+    /// Never for a validated config.
+    pub fn build_model(&self) -> Result<Sequential> {
+        let mut m = Sequential::new();
+        let mut fin = self.encoding.width();
+        for &h in &self.hidden {
+            m.push(Linear::new(fin, h)?);
+            m.push(ReLU);
+            fin = h;
+        }
+        m.push(Linear::new(fin, 1)?);
+        Ok(m)
+    }
+
+    /// Standardises a `[rows, features]` batch with the stored statistics.
+    ///
+    /// # Errors
+    /// When the batch has another width.
+    pub fn scale(&self, x: &[f32], rows: usize) -> Result<Tensor> {
+        let f = self.scaler_mean.len();
+        if x.len() != rows * f {
+            return Err(Error::invalid(
+                "scale",
+                format!("{rows} rows of {f} features"),
+                format!("{} values", x.len()),
+            ));
+        }
+        let v: Vec<f32> = x
+            .chunks(f.max(1))
+            .flat_map(|r| {
+                r.iter()
+                    .zip(&self.scaler_mean)
+                    .zip(&self.scaler_scale)
+                    .map(|((x, m), s)| ((*x as f64 - m) / s) as f32)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Tensor::from_vec(v, &[rows, f])
+    }
+}
+
+/// A loaded model folder: config and network.
+pub struct LoadedModel {
+    /// `model.json`.
+    pub config: ModelConfig,
+    /// The MLP with its trained weights.
+    pub net: Sequential,
+}
+
+impl LoadedModel {
+    /// Reads `DIR/model.json` and `DIR/weights.safetensors`.
+    ///
+    /// # Errors
+    /// A missing folder or file, an invalid config, or weights that do not fit it.
+    pub fn open(dir: &Path) -> Result<LoadedModel> {
+        if !dir.is_dir() {
+            return Err(Error::invalid(
+                format!("{}", dir.display()),
+                "a model folder written by `logit train`",
+                "no such folder",
+            ));
+        }
+        let cfg_path = dir.join("model.json");
+        let text = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io(&cfg_path, e))?;
+        let config = ModelConfig::from_json(&text, &cfg_path)?;
+        let net = config.build_model()?;
+        net.load(dir.join("weights.safetensors"))?;
+        net.eval();
+        Ok(LoadedModel { config, net })
+    }
+
+    /// Calibrated probabilities of a raw feature batch.
+    ///
+    /// # Errors
+    /// When the batch has another width.
+    pub fn predict(&self, x: &[f32], rows: usize) -> Result<Vec<f64>> {
+        let _g = logit_core::no_grad();
+        let logits = self.net.forward(&self.config.scale(x, rows)?)?.to_vec_f64();
+        Ok(self.config.calibration.apply(&logits))
+    }
+}

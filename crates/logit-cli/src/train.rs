@@ -1,0 +1,389 @@
+//! `logit train`: fits the MLP on a CSV and writes a model folder.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use logit_core::{manual_seed, no_grad, Error, Result, Tensor};
+use logit_data::{metrics, train_test_split, DataLoader, StandardScaler};
+use logit_losses::{
+    binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid_focal_loss, Reduction,
+};
+use logit_nn::{Module, StateDict};
+use logit_optim::{Adam, AdamConfig, AdamW, Optimizer, SGDConfig, SGD};
+
+use crate::calibrate;
+use crate::config::{Calibration, ModelConfig, FORMAT};
+use crate::folder::write_model_folder;
+use crate::table::{fit_encoding, Table};
+use crate::threshold::ThresholdRule;
+
+/// The breast-cancer data bundled into the binary, used when `train` gets no CSV.
+pub const BUNDLED: &str = include_str!("../../../data/breast_cancer.csv");
+
+/// Options of `logit train` (see `logit train --help`).
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    /// The CSV, or `None` for the bundled breast-cancer data.
+    pub data: Option<PathBuf>,
+    /// Label column (`malignant` for the bundled data).
+    pub target: Option<String>,
+    /// Label value meaning 1.
+    pub positive: Option<String>,
+    /// Columns to ignore.
+    pub drop: Vec<String>,
+    /// Impute empty cells (median / most frequent) rather than failing.
+    pub impute: bool,
+    /// Hidden layer sizes.
+    pub hidden: Vec<usize>,
+    /// `bce`, `bce-with-logits` or `focal`.
+    pub loss: String,
+    /// `None`, a number, or `auto` (negatives / positives), for bce-with-logits.
+    pub pos_weight: Option<String>,
+    /// `sgd`, `adam` or `adamw`.
+    pub optimizer: String,
+    /// Learning rate.
+    pub lr: f64,
+    /// Maximum epochs.
+    pub epochs: usize,
+    /// Mini-batch size.
+    pub batch_size: usize,
+    /// Share of rows held out for validation.
+    pub val_split: f64,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Stop after this many epochs without a better validation loss (0: never).
+    pub patience: usize,
+    /// Threshold rule.
+    pub threshold: ThresholdRule,
+    /// `none`, `temperature` or `platt`.
+    pub calibrate: String,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Machine-readable progress on stdout.
+    pub json: bool,
+}
+
+/// What training measured on the validation split.
+#[derive(Debug, Clone)]
+pub struct TrainSummary {
+    /// `(name, value)` rows of the final table.
+    pub metrics: Vec<(String, f64)>,
+    /// Notes printed before the table (e.g. the picked positive class).
+    pub notes: Vec<String>,
+}
+
+fn check(o: &TrainOptions) -> Result<()> {
+    let bad = |what: &str, expected: &str, got: String| Err(Error::invalid(what, expected, got));
+    if !["bce", "bce-with-logits", "focal"].contains(&o.loss.as_str()) {
+        return bad("--loss", "bce, bce-with-logits or focal", o.loss.clone());
+    }
+    if !["sgd", "adam", "adamw"].contains(&o.optimizer.as_str()) {
+        return bad("--optimizer", "sgd, adam or adamw", o.optimizer.clone());
+    }
+    if !["none", "temperature", "platt"].contains(&o.calibrate.as_str()) {
+        return bad(
+            "--calibrate",
+            "none, temperature or platt",
+            o.calibrate.clone(),
+        );
+    }
+    if !(o.val_split > 0.0 && o.val_split < 1.0) {
+        return bad(
+            "--val-split",
+            "a fraction in (0, 1)",
+            o.val_split.to_string(),
+        );
+    }
+    if o.epochs == 0 || o.batch_size == 0 || o.hidden.is_empty() || o.hidden.contains(&0) {
+        return bad(
+            "--epochs/--batch-size/--hidden",
+            "positive values",
+            format!(
+                "epochs {}, batch size {}, hidden {:?}",
+                o.epochs, o.batch_size, o.hidden
+            ),
+        );
+    }
+    if o.pos_weight.is_some() && o.loss != "bce-with-logits" {
+        return bad("--pos-weight", "--loss bce-with-logits", o.loss.clone());
+    }
+    Ok(())
+}
+
+fn loss_of(kind: &str, logits: &Tensor, y: &Tensor, pos_weight: Option<&Tensor>) -> Result<Tensor> {
+    match kind {
+        "bce" => binary_cross_entropy(&logits.sigmoid(), y, None, Reduction::Mean),
+        "focal" => sigmoid_focal_loss(logits, y, 0.25, 2.0, Reduction::Mean),
+        _ => binary_cross_entropy_with_logits(logits, y, None, pos_weight, Reduction::Mean),
+    }
+}
+
+/// Trains, chooses the threshold and calibration on the validation split, and writes the model
+/// folder (atomically: it appears whole or not at all).
+///
+/// # Errors
+/// Any data, option or I/O problem, or a non-finite loss during training.
+pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSummary> {
+    check(o)?;
+    let (table, default_target) = match &o.data {
+        Some(p) => (Table::open(p)?, None),
+        None => (
+            Table::read(BUNDLED.as_bytes(), Path::new("bundled breast_cancer.csv"))?,
+            Some("malignant"),
+        ),
+    };
+    let target =
+        o.target.as_deref().or(default_target).ok_or_else(|| {
+            Error::invalid("--target", "the name of the 0/1 label column", "nothing")
+        })?;
+    let n = table.rows.len();
+    manual_seed(o.seed);
+
+    // split row indices, stratified by label text
+    let tc = table.column(target)?;
+    let idx = Tensor::from_vec((0..n as i64).collect(), &[n, 1])?;
+    let classes: Vec<String> = {
+        let mut v: Vec<String> = table.rows.iter().map(|r| r[tc].clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let strata = Tensor::from_vec(
+        table
+            .rows
+            .iter()
+            .map(|r| classes.iter().position(|c| *c == r[tc]).unwrap_or(0) as f32)
+            .collect(),
+        &[n, 1],
+    )?;
+    let split = train_test_split(&idx, &strata, o.val_split, o.seed, true)?;
+    let (tr, va): (Vec<usize>, Vec<usize>) = (
+        split
+            .x_train
+            .to_vec::<i64>()
+            .into_iter()
+            .map(|i| i as usize)
+            .collect(),
+        split
+            .x_test
+            .to_vec::<i64>()
+            .into_iter()
+            .map(|i| i as usize)
+            .collect(),
+    );
+
+    let (encoding, note) = fit_encoding(
+        &table,
+        target,
+        o.positive.as_deref(),
+        &o.drop,
+        o.impute,
+        &tr,
+    )?;
+    let at = encoding.locate(&table.headers, &table.source)?;
+    let width = encoding.width();
+    let encode = |rows: &[usize]| -> Result<(Tensor, Tensor)> {
+        let (mut x, mut y) = (
+            Vec::with_capacity(rows.len() * width),
+            Vec::with_capacity(rows.len()),
+        );
+        for &i in rows {
+            encoding.encode_row(&table.rows[i], &at, &table.source, table.lines[i], &mut x)?;
+            y.push(encoding.label(&table.rows[i], tc, &table.source, table.lines[i])?);
+        }
+        Ok((
+            Tensor::from_vec(x, &[rows.len(), width])?,
+            Tensor::from_vec(y, &[rows.len(), 1])?,
+        ))
+    };
+    let (x_tr, y_tr) = encode(&tr)?;
+    let (x_va, y_va) = encode(&va)?;
+    let scaler = StandardScaler::fit(&x_tr)?;
+    let mut config = ModelConfig {
+        format: FORMAT.into(),
+        hidden: o.hidden.clone(),
+        loss: o.loss.clone(),
+        encoding,
+        scaler_mean: scaler.mean.clone(),
+        scaler_scale: scaler.scale.clone(),
+        calibration: Calibration::none(),
+        threshold: 0.5,
+        threshold_rule: o.threshold.to_string(),
+    };
+    let (x_tr, x_va) = (scaler.transform(&x_tr)?, scaler.transform(&x_va)?);
+
+    let pos = y_tr.sum().item()?;
+    let pos_weight = match o.pos_weight.as_deref() {
+        None => None,
+        Some("auto") => Some((tr.len() as f64 - pos) / pos.max(1.0)),
+        Some(v) => Some(
+            v.parse::<f64>()
+                .ok()
+                .filter(|w| *w > 0.0 && w.is_finite())
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "--pos-weight",
+                        "a positive number or auto",
+                        format!("'{v}'"),
+                    )
+                })?,
+        ),
+    }
+    .map(|w| Tensor::full(&[1], w));
+
+    let net = config.build_model()?;
+    let params = net.parameters();
+    let mut opt: Box<dyn Optimizer> = match o.optimizer.as_str() {
+        "sgd" => Box::new(SGD::new(
+            params,
+            SGDConfig {
+                lr: o.lr,
+                momentum: 0.9,
+                ..Default::default()
+            },
+        )?),
+        "adamw" => Box::new(AdamW::new(
+            params,
+            AdamConfig {
+                lr: o.lr,
+                ..AdamConfig::adamw()
+            },
+        )?),
+        _ => Box::new(Adam::new(
+            params,
+            AdamConfig {
+                lr: o.lr,
+                ..Default::default()
+            },
+        )?),
+    };
+    let mut loader = DataLoader::new(&x_tr, &y_tr, o.batch_size)?.shuffle(o.seed);
+    let bar = (!o.json && std::io::stderr().is_terminal()).then(|| {
+        let b = ProgressBar::new(o.epochs as u64);
+        b.set_style(
+            ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {msg}")
+                .expect("valid template"),
+        );
+        b
+    });
+    let (mut best, mut best_state, mut since_best) = (f64::INFINITY, StateDict::new(), 0);
+    let (mut train_curve, mut val_curve) = (Vec::new(), Vec::new());
+    let val_labels = y_va.to_vec_f64();
+    for epoch in 1..=o.epochs {
+        let mut total = 0.0;
+        for batch in loader.iter() {
+            let (xb, yb) = batch?;
+            let loss = loss_of(&o.loss, &net.forward(&xb)?, &yb, pos_weight.as_ref())?;
+            loss.check_finite(&format!(
+                "the training loss (epoch {epoch}; try a smaller --lr)"
+            ))?;
+            opt.zero_grad();
+            loss.backward()?;
+            opt.step()?;
+            total += loss.item()?;
+        }
+        let (val_loss, val_auc) = {
+            let _g = no_grad();
+            let logits = net.forward(&x_va)?;
+            let vl = binary_cross_entropy_with_logits(&logits, &y_va, None, None, Reduction::Mean)?
+                .item()?;
+            let auc =
+                metrics::roc_auc(&logits.sigmoid().to_vec_f64(), &val_labels).unwrap_or(f64::NAN);
+            (vl, auc)
+        };
+        let train_loss = total / loader.len() as f64;
+        if !val_loss.is_finite() {
+            return Err(Error::NonFinite {
+                op: format!("the validation loss (epoch {epoch}; try a smaller --lr)"),
+                phase: "forward",
+            });
+        }
+        train_curve.push(train_loss);
+        val_curve.push(val_loss);
+        if o.json {
+            progress(&format!("{{\"epoch\":{epoch},\"train_loss\":{train_loss},\"val_loss\":{val_loss},\"val_roc_auc\":{val_auc}}}"));
+        }
+        if let Some(b) = &bar {
+            b.set_position(epoch as u64);
+            b.set_message(format!(
+                "loss {train_loss:.4} val_loss {val_loss:.4} val_roc_auc {val_auc:.4}"
+            ));
+        }
+        if val_loss < best {
+            best = val_loss;
+            best_state = net
+                .state_dict()
+                .iter()
+                .map(|(k, t)| (k.to_string(), t.detach()))
+                .collect();
+            since_best = 0;
+        } else {
+            since_best += 1;
+            if o.patience > 0 && since_best >= o.patience {
+                break;
+            }
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    net.load_state_dict(&best_state)?;
+
+    let logits = {
+        let _g = no_grad();
+        net.forward(&x_va)?.to_vec_f64()
+    };
+    let raw = Calibration::none().apply(&logits);
+    config.calibration = match o.calibrate.as_str() {
+        "temperature" => calibrate::temperature(&logits, &val_labels),
+        "platt" => calibrate::platt(&logits, &val_labels),
+        _ => Calibration::none(),
+    };
+    let probs = config.calibration.apply(&logits);
+    config.threshold = o.threshold.choose(&probs, &val_labels)?;
+    let ece_before = metrics::expected_calibration_error(&raw, &val_labels, 10)?;
+    let ece_after = metrics::expected_calibration_error(&probs, &val_labels, 10)?;
+    let t = config.threshold;
+    let mut table_rows = vec![
+        (
+            "accuracy".to_string(),
+            metrics::accuracy(&probs, &val_labels, t)?,
+        ),
+        (
+            "precision".into(),
+            metrics::precision(&probs, &val_labels, t)?,
+        ),
+        ("recall".into(), metrics::recall(&probs, &val_labels, t)?),
+        ("f1".into(), metrics::f1_score(&probs, &val_labels, t)?),
+        ("roc_auc".into(), metrics::roc_auc(&probs, &val_labels)?),
+        ("pr_auc".into(), metrics::pr_auc(&probs, &val_labels)?),
+        ("log_loss".into(), metrics::log_loss(&probs, &val_labels)?),
+        ("brier".into(), metrics::brier_score(&probs, &val_labels)?),
+        ("ece_before_calibration".into(), ece_before),
+        ("ece".into(), ece_after),
+        ("threshold".into(), t),
+    ];
+    table_rows.push(("epochs".into(), train_curve.len() as f64));
+    let report = crate::folder::Report {
+        metrics: &table_rows,
+        train_curve: &train_curve,
+        val_curve: &val_curve,
+        probs: &probs,
+        labels: &val_labels,
+        config: &config,
+    };
+    write_model_folder(&o.out, &net, &config, &report)?;
+    let mut notes: Vec<String> = note.into_iter().collect();
+    notes.push(format!(
+        "trained on {} rows, validated on {} ({} features); model written to {}",
+        tr.len(),
+        va.len(),
+        width,
+        o.out.display()
+    ));
+    Ok(TrainSummary {
+        metrics: table_rows,
+        notes,
+    })
+}
