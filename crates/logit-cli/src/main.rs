@@ -26,6 +26,8 @@ struct Cli {
     command: Command,
 }
 
+// parsed once per run: the size of the Train variant does not matter
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Train an MLP classifier and write a model folder (weights, model.json, report/).
