@@ -11,6 +11,9 @@ use crate::table::Encoding;
 /// The format tag written into every model folder.
 pub const FORMAT: &str = "logit-model/1";
 
+/// The largest network a `model.json` may describe.
+pub const MAX_PARAMETERS: usize = 50_000_000;
+
 /// How raw logits become calibrated probabilities: `p = σ(a·z + b)`. Temperature scaling is
 /// `a = 1/T, b = 0`; Platt scaling fits both.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -99,6 +102,18 @@ impl ModelConfig {
             return Err(format!(
                 "inconsistent architecture: {width} features, hidden {:?}",
                 self.hidden
+            ));
+        }
+        // a config is untrusted input: refuse networks too large to allocate
+        let mut params = 0usize;
+        let mut fin = width;
+        for &h in self.hidden.iter().chain(std::iter::once(&1)) {
+            params = params.saturating_add(fin.saturating_mul(h).saturating_add(h));
+            fin = h;
+        }
+        if params > MAX_PARAMETERS {
+            return Err(format!(
+                "the network would have {params} parameters (at most {MAX_PARAMETERS})"
             ));
         }
         if self.scaler_mean.len() != width || self.scaler_scale.len() != width {
