@@ -1,0 +1,120 @@
+"""The speed workloads W1-W8 in PyTorch, one JSON line each, like benches/workloads.rs.
+
+python benches/pytorch/workloads.py --threads 1 [--only W2,W3] [--budget-ms 1500]
+Needs torch and torchvision (pip install torch torchvision); only for benchmarking.
+"""
+import argparse
+import json
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def timeit(f, budget, min_reps):
+    end = time.perf_counter() + budget / 5
+    while time.perf_counter() < end:
+        f()
+    samples = []
+    start = time.perf_counter()
+    while len(samples) < min_reps or (time.perf_counter() - start < budget and len(samples) < 100000):
+        t = time.perf_counter()
+        f()
+        samples.append((time.perf_counter() - t) * 1e6)
+    samples.sort()
+    return samples[len(samples) // 2], samples[0], samples[-1]
+
+
+def report(name, threads, r, **extra):
+    d = {"system": "pytorch", "workload": name, "threads": threads, "median_us": round(r[0], 3), "min_us": round(r[1], 3), "max_us": round(r[2], 3)}
+    d.update(extra)
+    print(json.dumps(d), flush=True)
+
+
+class Fraud(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.feature_extractor = nn.Sequential(nn.Linear(d, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Dropout(0.3),
+                                               nn.Linear(64, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.3))
+        self.classifier = nn.Sequential(nn.Linear(32, 16), nn.ReLU(), nn.Linear(16, 1), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.classifier(self.feature_extractor(x))
+
+
+def step(model, opt, x, y, loss_fn):
+    loss = loss_fn(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--budget-ms", type=float, default=1500)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    budget = a.budget_ms / 1000
+    only = [w for w in a.only.split(",") if w]
+    run = lambda w: not only or any(w.startswith(o) for o in only)
+    t = a.threads
+    if run("W1"):
+        x = torch.randn(1_000_000)
+        report("W1_sigmoid_forward", t, timeit(lambda: torch.sigmoid(x), budget, 20))
+        xg = x.clone().requires_grad_(True)
+
+        def fb():
+            xg.grad = None
+            torch.sigmoid(xg).sum().backward()
+        report("W1_sigmoid_forward_backward", t, timeit(fb, budget, 20))
+    if run("W2"):
+        x, y = torch.randn(64, 10), torch.randint(0, 2, (64, 1)).float()
+        m = nn.Sequential(nn.Linear(10, 1), nn.Sigmoid())
+        opt = torch.optim.SGD(m.parameters(), lr=0.01)
+        report("W2_churn_step", t, timeit(lambda: step(m, opt, x, y, F.binary_cross_entropy), budget, 100))
+    if run("W3"):
+        x, y = torch.rand(32, 8), torch.randint(0, 2, (32, 1)).float()
+        m = nn.Sequential(nn.Linear(8, 12), nn.ReLU(), nn.Linear(12, 8), nn.ReLU(), nn.Linear(8, 1), nn.Sigmoid())
+        opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+        report("W3_diabetes_step", t, timeit(lambda: step(m, opt, x, y, F.binary_cross_entropy), budget, 100))
+    if run("W4"):
+        for b in (256, 4096):
+            x, y = torch.randn(b, 20), (torch.rand(b, 1) < 0.02).float()
+            m = Fraud(20)
+            opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+            report(f"W4_fraud_step_b{b}", t, timeit(lambda: step(m, opt, x, y, F.binary_cross_entropy), budget, 20))
+    if run("W5"):
+        x, y = torch.randn(4096, 512), (torch.rand(4096, 1) > 0.5).float()
+        m = nn.Sequential(nn.Linear(512, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 1))
+        opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+        report("W5_mlp_step_b4096", t, timeit(lambda: step(m, opt, x, y, F.binary_cross_entropy_with_logits), budget * 2, 5))
+    if run("W6"):
+        a_, b_ = torch.randn(1024, 1024), torch.randn(1024, 1024)
+        r = timeit(lambda: a_ @ b_, budget, 5)
+        report("W6_matmul_1024", t, r, gflops=round(2 * 1024 ** 3 / (r[0] * 1e3), 1))
+    if run("W7"):
+        from torchvision.ops import sigmoid_focal_loss
+        x = torch.randn(1_000_000).requires_grad_(True)
+        y = (torch.rand(1_000_000) > 0.9).float()
+
+        def fl():
+            x.grad = None
+            sigmoid_focal_loss(x, y, 0.25, 2.0, "mean").backward()
+        report("W7_focal_forward_backward", t, timeit(fl, budget, 10))
+    if run("W8"):
+        import torchvision
+        m = torchvision.models.resnet50(weights=None).eval()
+        img = torch.randn(1, 3, 224, 224)
+
+        def fw():
+            with torch.no_grad():
+                m(img)
+        report("W8_resnet50_forward", t, timeit(fw, budget * 3, 5))
+
+
+if __name__ == "__main__":
+    main()

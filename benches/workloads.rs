@@ -1,0 +1,145 @@
+//! The speed workloads W1–W8 (see docs/performance.md), each run with warm-up and timed over
+//! repetitions, printing one JSON line per workload:
+//! `{"system":"logit","workload":"W2_churn_step","threads":1,"median_us":…,"min_us":…,"max_us":…}`.
+//!
+//! `cargo bench --bench workloads -- --threads 1 [--only W2,W3]`
+//! `benches/pytorch/workloads.py` runs the same workloads in PyTorch; `benches/compare.sh`
+//! runs both, interleaved, and prints the ratios.
+
+use std::time::{Duration, Instant};
+
+use logit::core::{no_grad, Tensor};
+use logit::data::synthetic;
+use logit::losses::{sigmoid_focal_loss, BCEWithLogitsLoss, Reduction};
+use logit::models::{ChurnPredictor, DiabetesPredictor, FraudDetectionModel, ResNet};
+use logit::nn::{Linear, Module, ReLU, Sequential};
+use logit::prelude::*;
+
+/// Runs `f` for warm-up, then times repetitions until `budget` is spent (at least `min_reps`).
+fn time(mut f: impl FnMut(), budget: Duration, min_reps: usize) -> (f64, f64, f64) {
+    let warm = Instant::now();
+    while warm.elapsed() < budget / 5 {
+        f();
+    }
+    let mut samples = Vec::new();
+    let start = Instant::now();
+    while samples.len() < min_reps || (start.elapsed() < budget && samples.len() < 100_000) {
+        let t = Instant::now();
+        f();
+        samples.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    samples.sort_by(f64::total_cmp);
+    (samples[samples.len() / 2], samples[0], samples[samples.len() - 1])
+}
+
+fn report(workload: &str, threads: usize, (median, min, max): (f64, f64, f64), extra: &str) {
+    println!("{{\"system\":\"logit\",\"workload\":\"{workload}\",\"threads\":{threads},\"median_us\":{median:.3},\"min_us\":{min:.3},\"max_us\":{max:.3}{extra}}}");
+}
+
+fn step(model: &dyn Module, opt: &mut dyn Optimizer, x: &Tensor, y: &Tensor, bce: bool) {
+    let out = model.forward(x).unwrap();
+    let loss = if bce { BCELoss::new().forward(&out, y).unwrap() } else { BCEWithLogitsLoss::new().forward(&out, y).unwrap() };
+    opt.zero_grad();
+    loss.backward().unwrap();
+    opt.step().unwrap();
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let threads: usize = arg("--threads").and_then(|t| t.parse().ok()).unwrap_or(1);
+    let only: Option<Vec<String>> = arg("--only").map(|s| s.split(',').map(String::from).collect());
+    let run = |w: &str| only.as_ref().is_none_or(|o| o.iter().any(|p| w.starts_with(p.as_str())));
+    let budget = Duration::from_millis(arg("--budget-ms").and_then(|t| t.parse().ok()).unwrap_or(1500));
+    logit::set_num_threads(threads);
+    manual_seed(0);
+
+    if run("W1") {
+        let x = Tensor::randn(&[1_000_000]);
+        report("W1_sigmoid_forward", threads, time(|| drop(x.sigmoid()), budget, 20), "");
+        let xg = x.detach().requires_grad_(true);
+        let go = Tensor::ones(&[1_000_000]);
+        report(
+            "W1_sigmoid_forward_backward",
+            threads,
+            time(
+                || {
+                    xg.zero_grad();
+                    xg.sigmoid().backward_with(&go).unwrap();
+                },
+                budget,
+                20,
+            ),
+            "",
+        );
+    }
+    if run("W2") {
+        let (x, y) = synthetic::churn(64, 10, 0).unwrap();
+        let m = ChurnPredictor::new(10).unwrap();
+        let mut opt = SGD::new(m.parameters(), SGDConfig { lr: 0.01, ..Default::default() }).unwrap();
+        report("W2_churn_step", threads, time(|| step(&m, &mut opt, &x, &y, true), budget, 100), "");
+    }
+    if run("W3") {
+        let (x, y) = synthetic::diabetes(32, 0).unwrap();
+        let m = DiabetesPredictor::new(8).unwrap();
+        let mut opt = Adam::new(m.parameters(), AdamConfig { lr: 1e-3, ..Default::default() }).unwrap();
+        report("W3_diabetes_step", threads, time(|| step(&m, &mut opt, &x, &y, true), budget, 100), "");
+    }
+    if run("W4") {
+        for batch in [256usize, 4096] {
+            let (x, y) = synthetic::fraud(synthetic::FraudConfig { n: batch, ..Default::default() }).unwrap();
+            let m = FraudDetectionModel::new(20).unwrap();
+            let mut opt = Adam::new(m.parameters(), AdamConfig { lr: 1e-3, ..Default::default() }).unwrap();
+            report(&format!("W4_fraud_step_b{batch}"), threads, time(|| step(&m, &mut opt, &x, &y, true), budget, 20), "");
+        }
+    }
+    if run("W5") {
+        let x = Tensor::randn(&[4096, 512]);
+        let y = Tensor::rand(&[4096, 1]).gt_scalar(0.5).float();
+        let m = Sequential::new().add(Linear::new(512, 1024).unwrap()).add(ReLU).add(Linear::new(1024, 1024).unwrap()).add(ReLU).add(Linear::new(1024, 1).unwrap());
+        let mut opt = Adam::new(m.parameters(), AdamConfig { lr: 1e-3, ..Default::default() }).unwrap();
+        report("W5_mlp_step_b4096", threads, time(|| step(&m, &mut opt, &x, &y, false), budget * 2, 5), "");
+    }
+    if run("W6") {
+        let a = Tensor::randn(&[1024, 1024]);
+        let b = Tensor::randn(&[1024, 1024]);
+        let r = time(|| drop(a.matmul(&b).unwrap()), budget, 5);
+        let gflops = 2.0 * 1024f64.powi(3) / (r.0 * 1e3);
+        report("W6_matmul_1024", threads, r, &format!(",\"gflops\":{gflops:.1}"));
+    }
+    if run("W7") {
+        let x = Tensor::randn(&[1_000_000]).requires_grad_(true);
+        let y = Tensor::rand(&[1_000_000]).gt_scalar(0.9).float();
+        report(
+            "W7_focal_forward_backward",
+            threads,
+            time(
+                || {
+                    x.zero_grad();
+                    sigmoid_focal_loss(&x, &y, 0.25, 2.0, Reduction::Mean).unwrap().backward().unwrap();
+                },
+                budget,
+                10,
+            ),
+            "",
+        );
+    }
+    if run("W8") {
+        let m = ResNet::resnet50(1000).unwrap();
+        m.eval();
+        let img = Tensor::randn(&[1, 3, 224, 224]);
+        report(
+            "W8_resnet50_forward",
+            threads,
+            time(
+                || {
+                    let _g = no_grad();
+                    drop(m.forward(&img).unwrap());
+                },
+                budget * 3,
+                5,
+            ),
+            "",
+        );
+    }
+}

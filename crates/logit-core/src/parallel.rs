@@ -1,0 +1,89 @@
+//! The thread count every parallel kernel uses, like `torch.set_num_threads`.
+//!
+//! Work is always cut into the same pieces whatever the thread count (rows of a GEMM, fixed-size
+//! chunks of an elementwise op), so results are bit-identical with 1 or N threads.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+
+use rayon::{ThreadPool, ThreadPoolBuilder};
+
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+static POOL: RwLock<Option<Arc<ThreadPool>>> = RwLock::new(None);
+
+/// Elementwise ops split into chunks of this many elements when they run in parallel.
+pub const CHUNK: usize = 1 << 15;
+
+/// Sets the number of threads parallel kernels use (1 = everything on the calling thread),
+/// like `torch.set_num_threads(n)`. `0` means one per available core, the default.
+pub fn set_num_threads(n: usize) {
+    let n = if n == 0 { default_threads() } else { n };
+    THREADS.store(n, Ordering::Relaxed);
+    let pool = (n > 1).then(|| Arc::new(ThreadPoolBuilder::new().num_threads(n).thread_name(|i| format!("logit-{i}")).build().expect("a thread pool")));
+    *POOL.write().unwrap_or_else(|e| e.into_inner()) = pool;
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The number of threads parallel kernels use, like `torch.get_num_threads()`.
+pub fn get_num_threads() -> usize {
+    match THREADS.load(Ordering::Relaxed) {
+        0 => {
+            set_num_threads(0);
+            THREADS.load(Ordering::Relaxed)
+        }
+        n => n,
+    }
+}
+
+/// Runs `f(i)` for `i in 0..n`, on the pool when there is more than one thread.
+pub(crate) fn for_each(n: usize, f: impl Fn(usize) + Sync + Send) {
+    if n > 1 && get_num_threads() > 1 {
+        let pool = POOL.read().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(pool) = pool {
+            pool.install(|| {
+                use rayon::prelude::*;
+                (0..n).into_par_iter().for_each(f);
+            });
+            return;
+        }
+    }
+    (0..n).for_each(f);
+}
+
+/// Applies `f(out_chunk, start)` over `out` in chunks of [`CHUNK`] elements, in parallel when
+/// `out` is large and more than one thread is set.
+pub(crate) fn chunks_mut<T: Send>(out: &mut [T], f: impl Fn(&mut [T], usize) + Sync + Send) {
+    if out.len() <= 2 * CHUNK || get_num_threads() == 1 {
+        f(out, 0);
+        return;
+    }
+    let ptr = SendPtr(out.as_mut_ptr());
+    let len = out.len();
+    for_each(len.div_ceil(CHUNK), |c| {
+        let start = c * CHUNK;
+        let n = CHUNK.min(len - start);
+        // SAFETY: chunks are disjoint ranges of `out`, which outlives the call.
+        let chunk = unsafe { std::slice::from_raw_parts_mut(ptr.get().add(start), n) };
+        f(chunk, start);
+    });
+}
+
+/// A raw pointer that may cross threads; callers guarantee disjoint access.
+pub(crate) struct SendPtr<T>(pub *mut T);
+impl<T> Clone for SendPtr<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for SendPtr<T> {}
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+impl<T> SendPtr<T> {
+    /// The pointer (a method, so closures capture the whole `Send` wrapper).
+    pub(crate) fn get(self) -> *mut T {
+        self.0
+    }
+}
