@@ -8,6 +8,16 @@ fn elementwise(c: &mut Criterion) {
     logit::manual_seed(0);
     let x = Tensor::randn(&[1_000_000]);
     c.bench_function("sigmoid_1e6_f32", |b| b.iter(|| black_box(x.sigmoid())));
+    // the kernel alone, into a preallocated buffer: the gap to the line above is allocation
+    let xs = x.to_vec::<f32>();
+    let mut buf = vec![0f32; xs.len()];
+    c.bench_function("sigmoid_kernel_1e6_f32_into_buffer", |b| {
+        b.iter(|| logit::core::ops::sigmoid_f32_slice(black_box(&xs), &mut buf))
+    });
+    // in cache: the kernel's compute cost per element without memory traffic
+    c.bench_function("sigmoid_kernel_1e4_f32_in_cache", |b| {
+        b.iter(|| logit::core::ops::sigmoid_f32_slice(black_box(&xs[..10_000]), &mut buf[..10_000]))
+    });
     c.bench_function("exp_1e6_f32", |b| b.iter(|| black_box(x.exp())));
     let xg = x.detach().requires_grad_(true);
     c.bench_function("sigmoid_fwd_bwd_1e6_f32", |b| {

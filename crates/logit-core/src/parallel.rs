@@ -87,3 +87,34 @@ impl<T> SendPtr<T> {
         self.0
     }
 }
+
+/// A vector of `n` elements whose every element `fill` writes, without zero-filling first:
+/// a fresh 4 MB output costs its page faults once, not a memset on top.
+fn filled<U: Send + Copy + Default>(n: usize, fill: impl Fn(&mut [U], usize) + Sync + Send) -> Vec<U> {
+    let mut out: Vec<U> = Vec::with_capacity(n);
+    {
+        let spare = &mut out.spare_capacity_mut()[..n];
+        // SAFETY: `U` is a plain number type (Copy, any bit pattern valid once written); the
+        // callers' kernels write every element of the slice they get before anything reads it.
+        let slice = unsafe { std::slice::from_raw_parts_mut(spare.as_mut_ptr() as *mut U, n) };
+        chunks_mut(slice, fill);
+    }
+    // SAFETY: all `n` elements were written above.
+    unsafe { out.set_len(n) };
+    out
+}
+
+/// `out = f(x)` chunk by chunk into a new vector (in parallel for large inputs); `f` must
+/// write every element of its output chunk.
+pub(crate) fn map<T: Sync, U: Send + Copy + Default>(x: &[T], f: impl Fn(&[T], &mut [U]) + Sync + Send) -> Vec<U> {
+    filled(x.len(), |chunk, start| f(&x[start..start + chunk.len()], chunk))
+}
+
+/// `out = f(a, b)` over two equally long inputs, chunk by chunk (in parallel when large);
+/// `f` must write every element of its output chunk.
+pub(crate) fn map2<T: Sync, U: Send + Copy + Default>(a: &[T], b: &[T], f: impl Fn(&[T], &[T], &mut [U]) + Sync + Send) -> Vec<U> {
+    filled(a.len(), |chunk, start| {
+        let r = start..start + chunk.len();
+        f(&a[r.clone()], &b[r], chunk)
+    })
+}

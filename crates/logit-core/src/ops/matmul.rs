@@ -50,29 +50,33 @@ pub(crate) fn gemm<T: Float>(
         return;
     }
     let beta = if accumulate { T::one() } else { T::zero() };
-    // SAFETY: the caller's slices cover the strided extents of each matrix, which the
-    // asserts below check at their last element.
+    // SAFETY (for every raw call below): the caller's slices cover the strided extents of each
+    // matrix, which these asserts check at their last element.
     assert!(a.len() > (m - 1) * rsa + (k - 1) * csa);
     assert!(b.len() > (k - 1) * rsb + (n - 1) * csb);
     assert!(c.len() > (m - 1) * rsc + (n - 1) * csc);
-    unsafe {
-        T::gemm(
-            m,
-            k,
-            n,
-            a.as_ptr(),
-            rsa as isize,
-            csa as isize,
-            b.as_ptr(),
-            rsb as isize,
-            csb as isize,
-            beta,
-            c.as_mut_ptr(),
-            rsc as isize,
-            csc as isize,
-        )
+    let (pa, pb, pc) = (crate::parallel::SendPtr(a.as_ptr() as *mut T), crate::parallel::SendPtr(b.as_ptr() as *mut T), crate::parallel::SendPtr(c.as_mut_ptr()));
+    let raw = |i0: usize, rows: usize, j0: usize, cols: usize| unsafe {
+        T::gemm(rows, k, cols, pa.get().add(i0 * rsa), rsa as isize, csa as isize, pb.get().add(j0 * csb), rsb as isize, csb as isize, beta, pc.get().add(i0 * rsc + j0 * csc), rsc as isize, csc as isize)
+    };
+    let threads = crate::parallel::get_num_threads();
+    if threads == 1 || m * k * n < PARALLEL_GEMM {
+        raw(0, m, 0, n);
+        return;
+    }
+    // Split the larger of the output's dims into one block per thread. Each output element is
+    // computed the same way whatever the split, so results do not depend on the thread count.
+    if m >= n {
+        let step = m.div_ceil(threads);
+        crate::parallel::for_each(m.div_ceil(step), |p| raw(p * step, step.min(m - p * step), 0, n));
+    } else {
+        let step = n.div_ceil(threads);
+        crate::parallel::for_each(n.div_ceil(step), |p| raw(0, m, p * step, step.min(n - p * step)));
     }
 }
+
+/// Above this many multiply-adds a GEMM is split over threads.
+const PARALLEL_GEMM: usize = 1 << 21;
 
 /// Shapes and batch offsets of one batched product `[..., m, k] @ [..., k, n]`.
 struct Plan {

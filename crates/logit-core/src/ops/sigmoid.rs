@@ -26,9 +26,7 @@ pub fn sigmoid_slice<T: Float>(x: &[T], out: &mut [T]) {
 }
 
 fn sigmoid_vec<T: Float>(x: &[T]) -> Vec<T> {
-    let mut out = vec![T::zero(); x.len()];
-    sigmoid_slice(x, &mut out);
-    out
+    crate::parallel::map(x, sigmoid_slice)
 }
 
 impl Tensor {
@@ -45,7 +43,11 @@ impl Tensor {
     /// ```
     pub fn sigmoid(&self) -> Tensor {
         let s = self.float_storage();
-        let out = float_map!(&*s, |v| sigmoid_vec(v));
+        let out = match &*s {
+            // f32 takes the vectorised polynomial path; f64 keeps libm for 1e-15 accuracy
+            Storage::F32(v) => Storage::F32(crate::parallel::map(v, super::fastmath::sigmoid_f32_slice)),
+            other => float_map!(other, |v| sigmoid_vec(v)),
+        };
         Tensor::from_op(out, self.shape().to_vec(), &[self], || SigmoidBackward)
     }
 }
@@ -68,10 +70,11 @@ impl Backward for SigmoidBackward {
 }
 
 fn grad<T: Float>(g: &[T], y: &[T]) -> Vec<T> {
-    g.iter()
-        .zip(y)
-        .map(|(&g, &y)| g * y * (T::one() - y))
-        .collect()
+    crate::parallel::map2(g, y, |gc: &[T], yc: &[T], out: &mut [T]| {
+        for ((o, &g), &y) in out.iter_mut().zip(gc).zip(yc) {
+            *o = g * y * (T::one() - y);
+        }
+    })
 }
 
 #[cfg(test)]

@@ -8,7 +8,11 @@ use crate::{float_map, Float, Result, Storage, Tensor};
 macro_rules! unary {
     ($x:expr, |$e:ident| $f:expr, $bw:expr) => {{
         let s = $x.float_storage();
-        let out = float_map!(&*s, |v| v.iter().map(|&$e| $f).collect());
+        let out = float_map!(&*s, |v| crate::parallel::map(v, |c: &[E], o: &mut [E]| {
+            for (o, &$e) in o.iter_mut().zip(c) {
+                *o = $f;
+            }
+        }));
         Tensor::from_op(out, $x.shape().to_vec(), &[$x], || $bw)
     }};
 }
@@ -50,6 +54,11 @@ impl Tensor {
 
     /// `eˣ`, like `torch.exp`. The derivative is `eˣ`, taken from the saved output.
     pub fn exp(&self) -> Tensor {
+        let s = self.float_storage();
+        if let Storage::F32(v) = &*s {
+            let out = crate::parallel::map(v, super::fastmath::exp_f32_slice);
+            return Tensor::from_op(Storage::F32(out), self.shape().to_vec(), &[self], || ExpBackward);
+        }
         unary!(self, |x| x.exp(), ExpBackward)
     }
 
