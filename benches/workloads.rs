@@ -29,7 +29,11 @@ fn time(mut f: impl FnMut(), budget: Duration, min_reps: usize) -> (f64, f64, f6
         samples.push(t.elapsed().as_secs_f64() * 1e6);
     }
     samples.sort_by(f64::total_cmp);
-    (samples[samples.len() / 2], samples[0], samples[samples.len() - 1])
+    (
+        samples[samples.len() / 2],
+        samples[0],
+        samples[samples.len() - 1],
+    )
 }
 
 fn report(workload: &str, threads: usize, (median, min, max): (f64, f64, f64), extra: &str) {
@@ -38,7 +42,11 @@ fn report(workload: &str, threads: usize, (median, min, max): (f64, f64, f64), e
 
 fn step(model: &dyn Module, opt: &mut dyn Optimizer, x: &Tensor, y: &Tensor, bce: bool) {
     let out = model.forward(x).unwrap();
-    let loss = if bce { BCELoss::new().forward(&out, y).unwrap() } else { BCEWithLogitsLoss::new().forward(&out, y).unwrap() };
+    let loss = if bce {
+        BCELoss::new().forward(&out, y).unwrap()
+    } else {
+        BCEWithLogitsLoss::new().forward(&out, y).unwrap()
+    };
     opt.zero_grad();
     loss.backward().unwrap();
     opt.step().unwrap();
@@ -46,26 +54,42 @@ fn step(model: &dyn Module, opt: &mut dyn Optimizer, x: &Tensor, y: &Tensor, bce
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let threads: usize = arg("--threads").and_then(|t| t.parse().ok()).unwrap_or(1);
     let only: Option<Vec<String>> = arg("--only").map(|s| s.split(',').map(String::from).collect());
-    let run = |w: &str| only.as_ref().is_none_or(|o| o.iter().any(|p| w.starts_with(p.as_str())));
-    let budget = Duration::from_millis(arg("--budget-ms").and_then(|t| t.parse().ok()).unwrap_or(1500));
+    let run = |w: &str| {
+        only.as_ref()
+            .is_none_or(|o| o.iter().any(|p| w.starts_with(p.as_str())))
+    };
+    let budget = Duration::from_millis(
+        arg("--budget-ms")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(1500),
+    );
     logit::set_num_threads(threads);
     manual_seed(0);
 
     if run("W1") {
         let x = Tensor::randn(&[1_000_000]);
-        report("W1_sigmoid_forward", threads, time(|| drop(x.sigmoid()), budget, 20), "");
+        report(
+            "W1_sigmoid_forward",
+            threads,
+            time(|| drop(x.sigmoid()), budget, 20),
+            "",
+        );
         let xg = x.detach().requires_grad_(true);
-        let go = Tensor::ones(&[1_000_000]);
         report(
             "W1_sigmoid_forward_backward",
             threads,
             time(
                 || {
                     xg.zero_grad();
-                    xg.sigmoid().backward_with(&go).unwrap();
+                    xg.sigmoid().sum().backward().unwrap();
                 },
                 budget,
                 20,
@@ -76,36 +100,98 @@ fn main() {
     if run("W2") {
         let (x, y) = synthetic::churn(64, 10, 0).unwrap();
         let m = ChurnPredictor::new(10).unwrap();
-        let mut opt = SGD::new(m.parameters(), SGDConfig { lr: 0.01, ..Default::default() }).unwrap();
-        report("W2_churn_step", threads, time(|| step(&m, &mut opt, &x, &y, true), budget, 100), "");
+        let mut opt = SGD::new(
+            m.parameters(),
+            SGDConfig {
+                lr: 0.01,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        report(
+            "W2_churn_step",
+            threads,
+            time(|| step(&m, &mut opt, &x, &y, true), budget, 100),
+            "",
+        );
     }
     if run("W3") {
         let (x, y) = synthetic::diabetes(32, 0).unwrap();
         let m = DiabetesPredictor::new(8).unwrap();
-        let mut opt = Adam::new(m.parameters(), AdamConfig { lr: 1e-3, ..Default::default() }).unwrap();
-        report("W3_diabetes_step", threads, time(|| step(&m, &mut opt, &x, &y, true), budget, 100), "");
+        let mut opt = Adam::new(
+            m.parameters(),
+            AdamConfig {
+                lr: 1e-3,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        report(
+            "W3_diabetes_step",
+            threads,
+            time(|| step(&m, &mut opt, &x, &y, true), budget, 100),
+            "",
+        );
     }
     if run("W4") {
         for batch in [256usize, 4096] {
-            let (x, y) = synthetic::fraud(synthetic::FraudConfig { n: batch, ..Default::default() }).unwrap();
+            let (x, y) = synthetic::fraud(synthetic::FraudConfig {
+                n: batch,
+                ..Default::default()
+            })
+            .unwrap();
             let m = FraudDetectionModel::new(20).unwrap();
-            let mut opt = Adam::new(m.parameters(), AdamConfig { lr: 1e-3, ..Default::default() }).unwrap();
-            report(&format!("W4_fraud_step_b{batch}"), threads, time(|| step(&m, &mut opt, &x, &y, true), budget, 20), "");
+            let mut opt = Adam::new(
+                m.parameters(),
+                AdamConfig {
+                    lr: 1e-3,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            report(
+                &format!("W4_fraud_step_b{batch}"),
+                threads,
+                time(|| step(&m, &mut opt, &x, &y, true), budget, 20),
+                "",
+            );
         }
     }
     if run("W5") {
         let x = Tensor::randn(&[4096, 512]);
         let y = Tensor::rand(&[4096, 1]).gt_scalar(0.5).float();
-        let m = Sequential::new().add(Linear::new(512, 1024).unwrap()).add(ReLU).add(Linear::new(1024, 1024).unwrap()).add(ReLU).add(Linear::new(1024, 1).unwrap());
-        let mut opt = Adam::new(m.parameters(), AdamConfig { lr: 1e-3, ..Default::default() }).unwrap();
-        report("W5_mlp_step_b4096", threads, time(|| step(&m, &mut opt, &x, &y, false), budget * 2, 5), "");
+        let m = Sequential::new()
+            .add(Linear::new(512, 1024).unwrap())
+            .add(ReLU)
+            .add(Linear::new(1024, 1024).unwrap())
+            .add(ReLU)
+            .add(Linear::new(1024, 1).unwrap());
+        let mut opt = Adam::new(
+            m.parameters(),
+            AdamConfig {
+                lr: 1e-3,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        report(
+            "W5_mlp_step_b4096",
+            threads,
+            time(|| step(&m, &mut opt, &x, &y, false), budget * 2, 5),
+            "",
+        );
     }
     if run("W6") {
         let a = Tensor::randn(&[1024, 1024]);
         let b = Tensor::randn(&[1024, 1024]);
         let r = time(|| drop(a.matmul(&b).unwrap()), budget, 5);
         let gflops = 2.0 * 1024f64.powi(3) / (r.0 * 1e3);
-        report("W6_matmul_1024", threads, r, &format!(",\"gflops\":{gflops:.1}"));
+        report(
+            "W6_matmul_1024",
+            threads,
+            r,
+            &format!(",\"gflops\":{gflops:.1}"),
+        );
     }
     if run("W7") {
         let x = Tensor::randn(&[1_000_000]).requires_grad_(true);
@@ -116,7 +202,10 @@ fn main() {
             time(
                 || {
                     x.zero_grad();
-                    sigmoid_focal_loss(&x, &y, 0.25, 2.0, Reduction::Mean).unwrap().backward().unwrap();
+                    sigmoid_focal_loss(&x, &y, 0.25, 2.0, Reduction::Mean)
+                        .unwrap()
+                        .backward()
+                        .unwrap();
                 },
                 budget,
                 10,

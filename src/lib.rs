@@ -11,7 +11,9 @@
 //! ```
 
 pub use logit_core as core;
-pub use logit_core::{get_num_threads, manual_seed, no_grad, set_num_threads, DType, Error, Result, Tensor};
+pub use logit_core::{
+    get_num_threads, manual_seed, no_grad, set_num_threads, DType, Error, Result, Tensor,
+};
 pub use logit_data as data;
 pub use logit_losses as losses;
 pub use logit_models as models;

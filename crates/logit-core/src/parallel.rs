@@ -19,7 +19,15 @@ pub const CHUNK: usize = 1 << 15;
 pub fn set_num_threads(n: usize) {
     let n = if n == 0 { default_threads() } else { n };
     THREADS.store(n, Ordering::Relaxed);
-    let pool = (n > 1).then(|| Arc::new(ThreadPoolBuilder::new().num_threads(n).thread_name(|i| format!("logit-{i}")).build().expect("a thread pool")));
+    let pool = (n > 1).then(|| {
+        Arc::new(
+            ThreadPoolBuilder::new()
+                .num_threads(n)
+                .thread_name(|i| format!("logit-{i}"))
+                .build()
+                .expect("a thread pool"),
+        )
+    });
     *POOL.write().unwrap_or_else(|e| e.into_inner()) = pool;
 }
 
@@ -90,7 +98,10 @@ impl<T> SendPtr<T> {
 
 /// A vector of `n` elements whose every element `fill` writes, without zero-filling first:
 /// a fresh 4 MB output costs its page faults once, not a memset on top.
-fn filled<U: Send + Copy + Default>(n: usize, fill: impl Fn(&mut [U], usize) + Sync + Send) -> Vec<U> {
+fn filled<U: Send + Copy + Default>(
+    n: usize,
+    fill: impl Fn(&mut [U], usize) + Sync + Send,
+) -> Vec<U> {
     let mut out: Vec<U> = Vec::with_capacity(n);
     {
         let spare = &mut out.spare_capacity_mut()[..n];
@@ -106,13 +117,22 @@ fn filled<U: Send + Copy + Default>(n: usize, fill: impl Fn(&mut [U], usize) + S
 
 /// `out = f(x)` chunk by chunk into a new vector (in parallel for large inputs); `f` must
 /// write every element of its output chunk.
-pub(crate) fn map<T: Sync, U: Send + Copy + Default>(x: &[T], f: impl Fn(&[T], &mut [U]) + Sync + Send) -> Vec<U> {
-    filled(x.len(), |chunk, start| f(&x[start..start + chunk.len()], chunk))
+pub(crate) fn map<T: Sync, U: Send + Copy + Default>(
+    x: &[T],
+    f: impl Fn(&[T], &mut [U]) + Sync + Send,
+) -> Vec<U> {
+    filled(x.len(), |chunk, start| {
+        f(&x[start..start + chunk.len()], chunk)
+    })
 }
 
 /// `out = f(a, b)` over two equally long inputs, chunk by chunk (in parallel when large);
 /// `f` must write every element of its output chunk.
-pub(crate) fn map2<T: Sync, U: Send + Copy + Default>(a: &[T], b: &[T], f: impl Fn(&[T], &[T], &mut [U]) + Sync + Send) -> Vec<U> {
+pub(crate) fn map2<T: Sync, U: Send + Copy + Default>(
+    a: &[T],
+    b: &[T],
+    f: impl Fn(&[T], &[T], &mut [U]) + Sync + Send,
+) -> Vec<U> {
     filled(a.len(), |chunk, start| {
         let r = start..start + chunk.len();
         f(&a[r.clone()], &b[r], chunk)

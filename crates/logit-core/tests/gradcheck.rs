@@ -375,3 +375,18 @@ fn conv2d_matches_a_direct_sum() {
         }
     }
 }
+
+#[test]
+fn dropout_backward_matches_finite_differences_for_a_fixed_mask() {
+    // the same seed gives the same mask in every evaluation gradcheck makes
+    let x = Tensor::randn(&[4, 5]).double().requires_grad_(true);
+    gradcheck(
+        |t| {
+            logit_core::manual_seed(11);
+            t[0].dropout(0.4, true)
+        },
+        &[x],
+        opts(),
+    )
+    .unwrap();
+}

@@ -64,16 +64,12 @@ pub fn binary_cross_entropy(
             format!("{bad}"),
         ));
     }
+    let (ps, ys) = (input.storage(), y.storage());
+    let ws = w.as_ref().map(|t| t.storage());
     macro_rules! run {
         ($t:ty) => {{
-            let (p, y) = (values::<$t>(input), values::<$t>(&y));
-            let w = w.as_ref().map(values::<$t>);
-            finish(
-                input,
-                kernel(&p, &y, w.as_deref()),
-                reduction,
-                "BinaryCrossEntropyBackward0",
-            )
+            let k = kernel::<$t>(values(&ps), values(&ys), ws.as_deref().map(values));
+            finish(input, k, reduction, "BinaryCrossEntropyBackward0")
         }};
     }
     Ok(match input.dtype() {

@@ -61,17 +61,20 @@ pub fn binary_cross_entropy_with_logits(
     let y = check_target(name, input, target)?;
     let w = expand_weight(name, "weight", input, weight)?;
     let pw = expand_weight(name, "pos_weight", input, pos_weight)?;
+    let (xs, ys) = (input.storage(), y.storage());
+    let (ws, pws) = (
+        w.as_ref().map(|t| t.storage()),
+        pw.as_ref().map(|t| t.storage()),
+    );
     macro_rules! run {
         ($t:ty) => {{
-            let (x, y) = (values::<$t>(input), values::<$t>(&y));
-            let w = w.as_ref().map(values::<$t>);
-            let pw = pw.as_ref().map(values::<$t>);
-            finish(
-                input,
-                kernel(&x, &y, w.as_deref(), pw.as_deref()),
-                reduction,
-                "BinaryCrossEntropyWithLogitsBackward0",
-            )
+            let k = kernel::<$t>(
+                values(&xs),
+                values(&ys),
+                ws.as_deref().map(values),
+                pws.as_deref().map(values),
+            );
+            finish(input, k, reduction, "BinaryCrossEntropyWithLogitsBackward0")
         }};
     }
     Ok(match input.dtype() {

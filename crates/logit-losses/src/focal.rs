@@ -6,6 +6,7 @@ use logit_core::{DType, Error, Float, Result, Tensor};
 
 use crate::reduction::{check_target, finish, values, Pointwise, Reduction};
 
+/// The f64 kernel, with libm's functions for full double precision.
 fn kernel<T: Float>(x: &[T], y: &[T], alpha: f64, gamma: f64) -> Pointwise<T> {
     let n = x.len();
     let (mut loss, mut dloss) = (Vec::with_capacity(n), Vec::with_capacity(n));
@@ -32,6 +33,66 @@ fn kernel<T: Float>(x: &[T], y: &[T], alpha: f64, gamma: f64) -> Pointwise<T> {
             ce * g * q.powf(g - one) * p * (one - p) * (yi + yi - one)
         };
         dloss.push(alpha_t * ((p - yi) * mod_factor - dq));
+    }
+    Pointwise { loss, dloss }
+}
+
+/// The f32 kernel: the same formula through the vectorised `exp` and `log1p`, with `γ = 2`
+/// (torchvision's default) as `q·q` instead of `powf`.
+#[inline(always)]
+fn focal_f32_body<const GAMMA2: bool>(
+    x: &[f32],
+    y: &[f32],
+    loss: &mut [f32],
+    dloss: &mut [f32],
+    alpha: f32,
+    gamma: f32,
+) {
+    use logit_core::ops::{exp_neg_f32, log1p_unit_f32};
+    let use_alpha = alpha >= 0.0;
+    for (((&xi, &yi), l), d) in x.iter().zip(y).zip(loss.iter_mut()).zip(dloss.iter_mut()) {
+        let e = exp_neg_f32(-xi.abs());
+        let r = 1.0 / (1.0 + e);
+        let p = if xi >= 0.0 { r } else { e * r };
+        let ce = xi.max(0.0) - xi * yi + log1p_unit_f32(e);
+        let q: f32 = 1.0 - (p * yi + (1.0 - p) * (1.0 - yi));
+        let (m, dm) = if GAMMA2 {
+            (q * q, 2.0 * q)
+        } else if gamma == 0.0 {
+            (1.0, 0.0)
+        } else if q == 0.0 {
+            (q.powf(gamma), 0.0)
+        } else {
+            (q.powf(gamma), gamma * q.powf(gamma - 1.0))
+        };
+        let alpha_t = if use_alpha {
+            alpha * yi + (1.0 - alpha) * (1.0 - yi)
+        } else {
+            1.0
+        };
+        *l = alpha_t * ce * m;
+        *d = alpha_t * ((p - yi) * m - ce * dm * p * (1.0 - p) * (yi + yi - 1.0));
+    }
+}
+
+logit_core::simd_dispatch! {
+    fn focal_f32_gamma2(x: &[f32], y: &[f32], loss: &mut [f32], dloss: &mut [f32], alpha: f32) {
+        focal_f32_body::<true>(x, y, loss, dloss, alpha, 2.0)
+    }
+}
+
+logit_core::simd_dispatch! {
+    fn focal_f32_general(x: &[f32], y: &[f32], loss: &mut [f32], dloss: &mut [f32], alpha: f32, gamma: f32) {
+        focal_f32_body::<false>(x, y, loss, dloss, alpha, gamma)
+    }
+}
+
+fn kernel_f32(x: &[f32], y: &[f32], alpha: f64, gamma: f64) -> Pointwise<f32> {
+    let (mut loss, mut dloss) = (vec![0f32; x.len()], vec![0f32; x.len()]);
+    if gamma == 2.0 {
+        focal_f32_gamma2(x, y, &mut loss, &mut dloss, alpha as f32);
+    } else {
+        focal_f32_general(x, y, &mut loss, &mut dloss, alpha as f32, gamma as f32);
     }
     Pointwise { loss, dloss }
 }
@@ -71,20 +132,21 @@ pub fn sigmoid_focal_loss(
             format!("alpha {alpha}, gamma {gamma}"),
         ));
     }
-    macro_rules! run {
-        ($t:ty) => {{
-            let (x, y) = (values::<$t>(input), values::<$t>(&y));
-            finish(
-                input,
-                kernel(&x, &y, alpha, gamma),
-                reduction,
-                "SigmoidFocalLossBackward",
-            )
-        }};
-    }
+    let (xs, ys) = (input.storage(), y.storage());
+    let name = "SigmoidFocalLossBackward";
     Ok(match input.dtype() {
-        DType::F64 => run!(f64),
-        _ => run!(f32),
+        DType::F64 => finish(
+            input,
+            kernel::<f64>(values(&xs), values(&ys), alpha, gamma),
+            reduction,
+            name,
+        ),
+        _ => finish(
+            input,
+            kernel_f32(values(&xs), values(&ys), alpha, gamma),
+            reduction,
+            name,
+        ),
     })
 }
 

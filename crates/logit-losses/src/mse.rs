@@ -18,16 +18,17 @@ fn kernel<T: Float>(x: &[T], y: &[T]) -> Pointwise<T> {
 /// When the target's shape differs.
 pub fn mse_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result<Tensor> {
     let y = check_target("mse_loss", input, target)?;
+    let (xs, ys) = (input.storage(), y.storage());
     Ok(match input.dtype() {
         DType::F64 => finish(
             input,
-            kernel(&values::<f64>(input), &values::<f64>(&y)),
+            kernel::<f64>(values(&xs), values(&ys)),
             reduction,
             "MseLossBackward0",
         ),
         _ => finish(
             input,
-            kernel(&values::<f32>(input), &values::<f32>(&y)),
+            kernel::<f32>(values(&xs), values(&ys)),
             reduction,
             "MseLossBackward0",
         ),

@@ -169,8 +169,8 @@ pub(crate) fn expand_weight(
     Ok(Some(w.detach().expand(input.shape())?))
 }
 
-/// Borrow a float tensor's values as `T` (the input's type, checked by the callers).
-pub(crate) fn values<T: Float>(t: &Tensor) -> Vec<T> {
-    t.with_slice::<T, _>(|s| s.to_vec())
-        .expect("dtype checked by the loss")
+/// A float storage's values as `T` (the input's type, checked by the callers): a borrow, not
+/// a copy.
+pub(crate) fn values<T: Float>(s: &Storage) -> &[T] {
+    T::slice(s).expect("dtype checked by the loss")
 }

@@ -38,12 +38,7 @@ impl Dropout {
 
 impl Module for Dropout {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        if !self.training.load(Ordering::Relaxed) || self.p == 0.0 {
-            return Ok(x.clone());
-        }
-        let keep = Tensor::rand(x.shape()).ge_scalar(self.p);
-        let mask = keep.to_dtype(x.dtype()).mul_scalar(1.0 / (1.0 - self.p));
-        x.mul(&mask)
+        x.dropout(self.p, self.training.load(Ordering::Relaxed))
     }
     fn set_training(&self, training: bool) {
         self.training.store(training, Ordering::Relaxed);

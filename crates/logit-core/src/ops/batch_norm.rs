@@ -35,6 +35,22 @@ fn stats<T: Float>(x: &[T], (n, c, l): (usize, usize, usize)) -> (Vec<T>, Vec<T>
     let count = T::c((n * l) as f64);
     let mut mean = vec![T::zero(); c];
     let mut var = vec![T::zero(); c];
+    if l == 1 {
+        // [N, C]: walk rows, so the inner loop runs over contiguous channels and vectorises
+        for row in x.chunks_exact(c) {
+            for (m, &v) in mean.iter_mut().zip(row) {
+                *m += v;
+            }
+        }
+        mean.iter_mut().for_each(|m| *m /= count);
+        for row in x.chunks_exact(c) {
+            for ((s, &v), &m) in var.iter_mut().zip(row).zip(&mean) {
+                *s += (v - m) * (v - m);
+            }
+        }
+        var.iter_mut().for_each(|v| *v /= count);
+        return (mean, var);
+    }
     for o in 0..n {
         for ch in 0..c {
             for &v in &x[(o * c + ch) * l..(o * c + ch + 1) * l] {
@@ -66,6 +82,20 @@ fn normalize<T: Float>(
 ) -> Vec<T> {
     let (n, c, l) = dims;
     let mut y = vec![T::zero(); x.len()];
+    if l == 1 {
+        let scale: Vec<T> = (0..c)
+            .map(|ch| invstd[ch] * w.map_or(T::one(), |w| w[ch]))
+            .collect();
+        let shift: Vec<T> = (0..c)
+            .map(|ch| b.map_or(T::zero(), |b| b[ch]) - mean[ch] * scale[ch])
+            .collect();
+        for (yr, xr) in y.chunks_exact_mut(c).zip(x.chunks_exact(c)) {
+            for (((yv, &xv), &k), &t) in yr.iter_mut().zip(xr).zip(&scale).zip(&shift) {
+                *yv = xv * k + t;
+            }
+        }
+        return y;
+    }
     for o in 0..n {
         for ch in 0..c {
             let scale = invstd[ch] * w.map_or(T::one(), |w| w[ch]);
@@ -238,6 +268,9 @@ fn bn_grads<T: Float>(
     (n, c, l): (usize, usize, usize),
     training: bool,
 ) -> (Vec<T>, Vec<T>, Vec<T>) {
+    if l == 1 {
+        return bn_grads_rows(x, g, w, s, c, training);
+    }
     let mut sum_g = vec![T::zero(); c];
     let mut sum_gx = vec![T::zero(); c];
     for o in 0..n {
@@ -263,6 +296,45 @@ fn bn_grads<T: Float>(
                     k * gv
                 };
             }
+        }
+    }
+    (gx, sum_gx, sum_g)
+}
+
+/// [`bn_grads`] for `[N, C]` inputs: row-wise loops over contiguous channels.
+fn bn_grads_rows<T: Float>(
+    x: &[T],
+    g: &[T],
+    w: Option<&[T]>,
+    s: &Saved<T>,
+    c: usize,
+    training: bool,
+) -> (Vec<T>, Vec<T>, Vec<T>) {
+    let mut sum_g = vec![T::zero(); c];
+    let mut sum_gx = vec![T::zero(); c];
+    for (xr, gr) in x.chunks_exact(c).zip(g.chunks_exact(c)) {
+        for ch in 0..c {
+            sum_g[ch] += gr[ch];
+            sum_gx[ch] += gr[ch] * (xr[ch] - s.mean[ch]) * s.invstd[ch];
+        }
+    }
+    let count = T::c((x.len() / c) as f64);
+    let k: Vec<T> = (0..c)
+        .map(|ch| s.invstd[ch] * w.map_or(T::one(), |w| w[ch]))
+        .collect();
+    let mut gx = vec![T::zero(); x.len()];
+    for ((dr, gr), xr) in gx
+        .chunks_exact_mut(c)
+        .zip(g.chunks_exact(c))
+        .zip(x.chunks_exact(c))
+    {
+        for ch in 0..c {
+            dr[ch] = if training {
+                let xhat = (xr[ch] - s.mean[ch]) * s.invstd[ch];
+                k[ch] * (gr[ch] - sum_g[ch] / count - xhat * sum_gx[ch] / count)
+            } else {
+                k[ch] * gr[ch]
+            };
         }
     }
     (gx, sum_gx, sum_g)

@@ -28,7 +28,10 @@ pub fn exp_f32(x: f32) -> f32 {
     let ni = t.to_bits() as i32 - magic.to_bits() as i32;
     let r = (xc - n * LN2_HI) - n * LN2_LO;
     let z = r * r;
-    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1) * r + 5.000_000_1e-1;
+    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
+        + 1.666_666_5e-1)
+        * r
+        + 0.5;
     let y = p * z + r + 1.0;
     // 2^n split in two factors so n = 128 (x near 88.7) does not overflow the exponent field
     let half = ni >> 1;
@@ -52,7 +55,10 @@ pub fn exp_f32(x: f32) -> f32 {
 pub fn log1p_unit_f32(e: f32) -> f32 {
     let s = e / (2.0 + e);
     let z = s * s;
-    let t = ((((((1.0 / 13.0) * z + 1.0 / 11.0) * z + 1.0 / 9.0) * z + 1.0 / 7.0) * z + 1.0 / 5.0) * z + 1.0 / 3.0) * z;
+    let t = ((((((1.0 / 13.0) * z + 1.0 / 11.0) * z + 1.0 / 9.0) * z + 1.0 / 7.0) * z + 1.0 / 5.0)
+        * z
+        + 1.0 / 3.0)
+        * z;
     2.0 * s + 2.0 * s * t
 }
 
@@ -68,7 +74,10 @@ pub fn exp_neg_f32(x: f32) -> f32 {
     let ni = t.to_bits() as i32 - magic.to_bits() as i32;
     let r = (xc - n * LN2_HI) - n * LN2_LO;
     let z = r * r;
-    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1) * r + 5.000_000_1e-1;
+    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
+        + 1.666_666_5e-1)
+        * r
+        + 0.5;
     let y = p * z + r + 1.0;
     // n ≥ −126 here, so one scale factor suffices (the two-factor split of exp_f32 rounds the
     // same way: both are exact powers of two applied to y)
@@ -207,7 +216,10 @@ mod tests {
         for i in 0..=10_000 {
             let e = i as f32 / 10_000.0;
             let want = (e as f64).ln_1p();
-            assert!(((log1p_unit_f32(e) as f64) - want).abs() <= 2e-7 * want.max(1e-30), "{e}");
+            assert!(
+                ((log1p_unit_f32(e) as f64) - want).abs() <= 2e-7 * want.max(1e-30),
+                "{e}"
+            );
         }
         for i in -20_000..=20_000 {
             let x = i as f32 / 1000.0;
@@ -217,6 +229,9 @@ mod tests {
         let xs: Vec<f32> = (0..100).map(|i| i as f32 - 50.0).collect();
         let mut out = vec![0.0; 100];
         sigmoid_f32_slice(&xs, &mut out);
-        assert!(out.iter().zip(&xs).all(|(o, &x)| *o == sigmoid_f32(x)), "the dispatched path gives the same bits");
+        assert!(
+            out.iter().zip(&xs).all(|(o, &x)| *o == sigmoid_f32(x)),
+            "the dispatched path gives the same bits"
+        );
     }
 }

@@ -55,9 +55,27 @@ pub(crate) fn gemm<T: Float>(
     assert!(a.len() > (m - 1) * rsa + (k - 1) * csa);
     assert!(b.len() > (k - 1) * rsb + (n - 1) * csb);
     assert!(c.len() > (m - 1) * rsc + (n - 1) * csc);
-    let (pa, pb, pc) = (crate::parallel::SendPtr(a.as_ptr() as *mut T), crate::parallel::SendPtr(b.as_ptr() as *mut T), crate::parallel::SendPtr(c.as_mut_ptr()));
+    let (pa, pb, pc) = (
+        crate::parallel::SendPtr(a.as_ptr() as *mut T),
+        crate::parallel::SendPtr(b.as_ptr() as *mut T),
+        crate::parallel::SendPtr(c.as_mut_ptr()),
+    );
     let raw = |i0: usize, rows: usize, j0: usize, cols: usize| unsafe {
-        T::gemm(rows, k, cols, pa.get().add(i0 * rsa), rsa as isize, csa as isize, pb.get().add(j0 * csb), rsb as isize, csb as isize, beta, pc.get().add(i0 * rsc + j0 * csc), rsc as isize, csc as isize)
+        T::gemm(
+            rows,
+            k,
+            cols,
+            pa.get().add(i0 * rsa),
+            rsa as isize,
+            csa as isize,
+            pb.get().add(j0 * csb),
+            rsb as isize,
+            csb as isize,
+            beta,
+            pc.get().add(i0 * rsc + j0 * csc),
+            rsc as isize,
+            csc as isize,
+        )
     };
     let threads = crate::parallel::get_num_threads();
     if threads == 1 || m * k * n < PARALLEL_GEMM {
@@ -68,10 +86,14 @@ pub(crate) fn gemm<T: Float>(
     // computed the same way whatever the split, so results do not depend on the thread count.
     if m >= n {
         let step = m.div_ceil(threads);
-        crate::parallel::for_each(m.div_ceil(step), |p| raw(p * step, step.min(m - p * step), 0, n));
+        crate::parallel::for_each(m.div_ceil(step), |p| {
+            raw(p * step, step.min(m - p * step), 0, n)
+        });
     } else {
         let step = n.div_ceil(threads);
-        crate::parallel::for_each(n.div_ceil(step), |p| raw(0, m, p * step, step.min(n - p * step)));
+        crate::parallel::for_each(n.div_ceil(step), |p| {
+            raw(0, m, p * step, step.min(n - p * step))
+        });
     }
 }
 

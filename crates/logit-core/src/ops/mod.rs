@@ -5,8 +5,9 @@ mod batch_norm;
 mod binary;
 mod cat;
 mod compare;
-mod fastmath;
 mod conv;
+mod dropout;
+mod fastmath;
 mod index;
 mod linear;
 mod matmul;
@@ -20,7 +21,9 @@ mod view;
 pub use batch_norm::BatchNormOptions;
 pub use binary::BinaryOp;
 pub use conv::Conv2dOptions;
-pub use fastmath::{exp_f32, exp_f32_slice, log1p_unit_f32, sigmoid_f32, sigmoid_f32_slice};
+pub use fastmath::{
+    exp_f32, exp_f32_slice, exp_neg_f32, log1p_unit_f32, sigmoid_f32, sigmoid_f32_slice,
+};
 pub use sigmoid::{sigmoid_scalar, sigmoid_slice};
 pub use view::IntoShape;
 

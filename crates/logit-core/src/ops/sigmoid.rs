@@ -45,7 +45,9 @@ impl Tensor {
         let s = self.float_storage();
         let out = match &*s {
             // f32 takes the vectorised polynomial path; f64 keeps libm for 1e-15 accuracy
-            Storage::F32(v) => Storage::F32(crate::parallel::map(v, super::fastmath::sigmoid_f32_slice)),
+            Storage::F32(v) => {
+                Storage::F32(crate::parallel::map(v, super::fastmath::sigmoid_f32_slice))
+            }
             other => float_map!(other, |v| sigmoid_vec(v)),
         };
         Tensor::from_op(out, self.shape().to_vec(), &[self], || SigmoidBackward)

@@ -57,7 +57,9 @@ impl Tensor {
         let s = self.float_storage();
         if let Storage::F32(v) = &*s {
             let out = crate::parallel::map(v, super::fastmath::exp_f32_slice);
-            return Tensor::from_op(Storage::F32(out), self.shape().to_vec(), &[self], || ExpBackward);
+            return Tensor::from_op(Storage::F32(out), self.shape().to_vec(), &[self], || {
+                ExpBackward
+            });
         }
         unary!(self, |x| x.exp(), ExpBackward)
     }
