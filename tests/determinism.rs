@@ -5,7 +5,11 @@
 use logit::data::synthetic::{self, FraudConfig};
 use logit::data::DataLoader;
 use logit::models::{ChurnPredictor, DiabetesPredictor, FraudDetectionModel};
+use logit::nn::{Linear, ReLU, Sequential};
 use logit::prelude::*;
+
+/// The global generator and thread count are process-wide: the tests here take turns.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn weights(m: &dyn Module) -> Vec<u32> {
     m.parameters()
@@ -90,6 +94,7 @@ fn fraud() -> Vec<u32> {
 
 #[test]
 fn training_is_bit_identical_run_after_run() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     // the global generator is shared: run the loops in sequence in one test
     for (name, run) in [
         ("churn", churn as fn() -> Vec<u32>),
@@ -104,4 +109,52 @@ fn training_is_bit_identical_run_after_run() {
     manual_seed(99);
     let m = ChurnPredictor::new(10).unwrap();
     assert_ne!(weights(&m), churn());
+}
+
+/// A step big enough to take every parallel path: GEMMs above the split threshold, elementwise
+/// ops above the chunk threshold, batch norm and dropout.
+fn parallel_step(threads: usize) -> Vec<u32> {
+    logit::set_num_threads(threads);
+    manual_seed(5);
+    let x = Tensor::randn(&[512, 256]);
+    let y = Tensor::rand(&[512, 1]).gt_scalar(0.5).float();
+    let m = Sequential::new()
+        .add(Linear::new(256, 512).unwrap())
+        .add(logit::nn::BatchNorm1d::new(512).unwrap())
+        .add(ReLU)
+        .add(logit::nn::Dropout::new(0.2).unwrap())
+        .add(Linear::new(512, 1).unwrap());
+    let mut opt = Adam::new(m.parameters(), AdamConfig::default()).unwrap();
+    for _ in 0..3 {
+        let out = m.forward(&x).unwrap();
+        let loss = BCEWithLogitsLoss::new()
+            .forward(&out, &y)
+            .unwrap()
+            .add(&out.sigmoid().mean())
+            .unwrap();
+        opt.zero_grad();
+        loss.backward().unwrap();
+        opt.step().unwrap();
+    }
+    let big = Tensor::randn(&[300_000]);
+    let mut w = weights(&m);
+    w.extend(
+        big.sigmoid()
+            .exp()
+            .relu()
+            .to_vec::<f32>()
+            .into_iter()
+            .map(f32::to_bits),
+    );
+    w
+}
+
+#[test]
+fn one_and_two_threads_give_the_same_bits() {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let one = parallel_step(1);
+    let two = parallel_step(2);
+    logit::set_num_threads(0);
+    assert_eq!(one.len(), two.len());
+    assert!(one == two, "results differ between 1 and 2 threads");
 }
