@@ -14,6 +14,10 @@ static POOL: RwLock<Option<Arc<ThreadPool>>> = RwLock::new(None);
 /// Elementwise ops split into chunks of this many elements when they run in parallel.
 pub const CHUNK: usize = 1 << 15;
 
+/// Below this many elements an elementwise op stays on one thread: waking the pool costs more
+/// than the work (measured on the fraud model's 4096×64 activations).
+pub const PARALLEL_MIN: usize = 1 << 19;
+
 /// Sets the number of threads parallel kernels use (1 = everything on the calling thread),
 /// like `torch.set_num_threads(n)`. `0` means one per available core, the default.
 pub fn set_num_threads(n: usize) {
@@ -64,7 +68,7 @@ pub(crate) fn for_each(n: usize, f: impl Fn(usize) + Sync + Send) {
 /// Applies `f(out_chunk, start)` over `out` in chunks of [`CHUNK`] elements, in parallel when
 /// `out` is large and more than one thread is set.
 pub(crate) fn chunks_mut<T: Send>(out: &mut [T], f: impl Fn(&mut [T], usize) + Sync + Send) {
-    if out.len() <= 2 * CHUNK || get_num_threads() == 1 {
+    if out.len() < PARALLEL_MIN || get_num_threads() == 1 {
         f(out, 0);
         return;
     }
@@ -102,6 +106,9 @@ fn filled<U: Send + Copy + Default>(
     n: usize,
     fill: impl Fn(&mut [U], usize) + Sync + Send,
 ) -> Vec<U> {
+    if n * std::mem::size_of::<U>() >= 1 << 20 {
+        tune_allocator();
+    }
     let mut out: Vec<U> = Vec::with_capacity(n);
     {
         let spare = &mut out.spare_capacity_mut()[..n];
@@ -137,4 +144,50 @@ pub(crate) fn map2<T: Sync, U: Send + Copy + Default>(
         let r = start..start + chunk.len();
         f(&a[r.clone()], &b[r], chunk)
     })
+}
+
+/// `out = f(a, b, c)` over three equally long inputs, chunk by chunk (in parallel when
+/// large); `f` must write every element of its output chunk.
+pub(crate) fn map3<T: Sync, U: Send + Copy + Default>(
+    a: &[T],
+    b: &[T],
+    c: &[T],
+    f: impl Fn(&[T], &[T], &[T], &mut [U]) + Sync + Send,
+) -> Vec<U> {
+    filled(a.len(), |chunk, start| {
+        let r = start..start + chunk.len();
+        f(&a[r.clone()], &b[r.clone()], &c[r], chunk)
+    })
+}
+
+/// Keeps large tensor buffers in the heap between ops, as a caching allocator would.
+///
+/// glibc serves big allocations with `mmap` and returns freed memory to the system, so every
+/// fresh multi-megabyte output can cost one page fault per 4 KB page — more than the sigmoid
+/// that fills it, and erratically (the thresholds move at run time). On the first large
+/// buffer, logit raises the mmap threshold to 32 MB and the trim threshold to 512 MB with
+/// `mallopt`, once per process. Set `LOGIT_MALLOC_TUNING=0` to leave the allocator alone.
+pub fn tune_allocator() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var("LOGIT_MALLOC_TUNING").is_ok_and(|v| v == "0") {
+            return;
+        }
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        {
+            extern "C" {
+                fn mallopt(
+                    param: std::os::raw::c_int,
+                    value: std::os::raw::c_int,
+                ) -> std::os::raw::c_int;
+            }
+            const M_TRIM_THRESHOLD: std::os::raw::c_int = -1;
+            const M_MMAP_THRESHOLD: std::os::raw::c_int = -3;
+            // SAFETY: mallopt only changes glibc's allocation policy; both values are in range.
+            unsafe {
+                mallopt(M_MMAP_THRESHOLD, 32 << 20);
+                mallopt(M_TRIM_THRESHOLD, 512 << 20);
+            }
+        }
+    });
 }

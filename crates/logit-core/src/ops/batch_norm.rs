@@ -96,15 +96,27 @@ fn normalize<T: Float>(
         }
         return y;
     }
-    for o in 0..n {
-        for ch in 0..c {
-            let scale = invstd[ch] * w.map_or(T::one(), |w| w[ch]);
-            let shift = b.map_or(T::zero(), |b| b[ch]) - mean[ch] * scale;
-            let r = (o * c + ch) * l..(o * c + ch + 1) * l;
-            for (yv, &xv) in y[r.clone()].iter_mut().zip(&x[r]) {
-                *yv = xv * scale + shift;
-            }
+    // channels are independent: one task per (image, channel) plane when the input is large
+    let plane = |t: usize, out: &mut [T]| {
+        let ch = t % c;
+        let scale = invstd[ch] * w.map_or(T::one(), |w| w[ch]);
+        let shift = b.map_or(T::zero(), |b| b[ch]) - mean[ch] * scale;
+        for (yv, &xv) in out.iter_mut().zip(&x[t * l..(t + 1) * l]) {
+            *yv = xv * scale + shift;
         }
+    };
+    if y.len() < crate::parallel::PARALLEL_MIN {
+        for (t, out) in y.chunks_exact_mut(l).enumerate() {
+            plane(t, out);
+        }
+    } else {
+        let ptr = crate::parallel::SendPtr(y.as_mut_ptr());
+        crate::parallel::for_each(n * c, |t| {
+            // SAFETY: plane `t` writes only its own `l` elements of `y`.
+            plane(t, unsafe {
+                std::slice::from_raw_parts_mut(ptr.get().add(t * l), l)
+            })
+        });
     }
     y
 }

@@ -38,18 +38,30 @@ fn zip_broadcast<T: Float>(
     b: &[T],
     bsh: &[usize],
     out_shape: &[usize],
-    f: impl Fn(T, T) -> T,
+    f: impl Fn(T, T) -> T + Sync + Send,
 ) -> Vec<T> {
     if ash == bsh {
-        return a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect();
+        return crate::parallel::map2(a, b, |a, b, o: &mut [T]| {
+            for ((o, &x), &y) in o.iter_mut().zip(a).zip(b) {
+                *o = f(x, y);
+            }
+        });
     }
     if b.len() == 1 {
         let y = b[0];
-        return a.iter().map(|&x| f(x, y)).collect();
+        return crate::parallel::map(a, |a, o: &mut [T]| {
+            for (o, &x) in o.iter_mut().zip(a) {
+                *o = f(x, y);
+            }
+        });
     }
     if a.len() == 1 {
         let x = a[0];
-        return b.iter().map(|&y| f(x, y)).collect();
+        return crate::parallel::map(b, |b, o: &mut [T]| {
+            for (o, &y) in o.iter_mut().zip(b) {
+                *o = f(x, y);
+            }
+        });
     }
     let mut out = vec![T::zero(); numel(out_shape)];
     let (sa, sb) = (

@@ -60,15 +60,31 @@ impl Geom {
     }
 }
 
-/// Unfolds group `gi` of image `img` (`[C, H, W]`) into `cols` (`[C/g·kh·kw, oh·ow]`).
+/// Unfolds group `gi` of image `img` (`[C, H, W]`) into `cols` (`[C/g·kh·kw, oh·ow]`), one
+/// input channel per task when the matrix is large (each channel fills its own rows).
 fn im2col<T: Float>(img: &[T], g: &Geom, gi: usize, cols: &mut [T]) {
+    let rows = g.kh * g.kw * g.l();
+    if cols.len() < crate::parallel::PARALLEL_MIN {
+        (0..g.cg()).for_each(|cc| im2col_channel(img, g, gi, cc, &mut cols[cc * rows..][..rows]));
+        return;
+    }
+    let ptr = crate::parallel::SendPtr(cols.as_mut_ptr());
+    crate::parallel::for_each(g.cg(), |cc| {
+        // SAFETY: channel `cc` writes only its own `rows` elements of `cols`.
+        let out = unsafe { std::slice::from_raw_parts_mut(ptr.get().add(cc * rows), rows) };
+        im2col_channel(img, g, gi, cc, out);
+    });
+}
+
+/// The `kh·kw` rows of input channel `cc` (of group `gi`) in the column matrix.
+fn im2col_channel<T: Float>(img: &[T], g: &Geom, gi: usize, cc: usize, cols: &mut [T]) {
     let (s, p, d) = (g.opt.stride, g.opt.padding, g.opt.dilation);
     let l = g.l();
-    for cc in 0..g.cg() {
+    {
         let ch = &img[(gi * g.cg() + cc) * g.h * g.w..][..g.h * g.w];
         for ki in 0..g.kh {
             for kj in 0..g.kw {
-                let row = &mut cols[((cc * g.kh + ki) * g.kw + kj) * l..][..l];
+                let row = &mut cols[(ki * g.kw + kj) * l..][..l];
                 for y in 0..g.oh {
                     let iy = (y * s.0 + ki * d.0) as isize - p.0 as isize;
                     let out = &mut row[y * g.ow..(y + 1) * g.ow];

@@ -97,8 +97,9 @@ pub(crate) fn gemm<T: Float>(
     }
 }
 
-/// Above this many multiply-adds a GEMM is split over threads.
-const PARALLEL_GEMM: usize = 1 << 21;
+/// Above this many multiply-adds a GEMM is split over threads (below, waking the pool and
+/// packing the shared operand twice cost more than they save).
+const PARALLEL_GEMM: usize = 1 << 23;
 
 /// Shapes and batch offsets of one batched product `[..., m, k] @ [..., k, n]`.
 struct Plan {

@@ -22,6 +22,22 @@ pub(crate) fn fast_sum<T: Float>(v: &[T]) -> T {
     s
 }
 
+/// [`fast_sum`] for small inputs; for large ones, partial sums over fixed chunks (in parallel)
+/// added in order, so the result does not depend on the thread count.
+pub(crate) fn chunked_sum<T: Float>(v: &[T]) -> T {
+    if v.len() < crate::parallel::PARALLEL_MIN {
+        return fast_sum(v);
+    }
+    let chunks: Vec<&[T]> = v.chunks(crate::parallel::CHUNK).collect();
+    let mut partial = vec![T::zero(); chunks.len()];
+    let ptr = crate::parallel::SendPtr(partial.as_mut_ptr());
+    crate::parallel::for_each(chunks.len(), |i| {
+        // SAFETY: task `i` writes only `partial[i]`.
+        unsafe { *ptr.get().add(i) = fast_sum(chunks[i]) }
+    });
+    partial.into_iter().fold(T::zero(), |a, b| a + b)
+}
+
 fn sum_dim_kernel<T: Float>(v: &[T], outer: usize, size: usize, inner: usize, scale: T) -> Vec<T> {
     let mut out = vec![T::zero(); outer * inner];
     for o in 0..outer {
@@ -56,7 +72,7 @@ impl Tensor {
     /// Sum of all elements as a 0-dim tensor, like `tensor.sum()`.
     pub fn sum(&self) -> Tensor {
         let s = self.float_storage();
-        let out = float_map!(&*s, |v| vec![fast_sum(v)]);
+        let out = float_map!(&*s, |v| vec![chunked_sum(v)]);
         Tensor::from_op(out, vec![], &[self], || SumBackward { mean: false })
     }
 
@@ -64,7 +80,7 @@ impl Tensor {
     pub fn mean(&self) -> Tensor {
         let s = self.float_storage();
         let n = self.numel();
-        let out = float_map!(&*s, |v| vec![fast_sum(v) / E::c(n as f64)]);
+        let out = float_map!(&*s, |v| vec![chunked_sum(v) / E::c(n as f64)]);
         Tensor::from_op(out, vec![], &[self], || SumBackward { mean: true })
     }
 

@@ -18,11 +18,12 @@ macro_rules! unary {
 }
 
 /// `g ⊙ f(x, y)` for a gradient `g`, the saved input `x` and output `y` (all the same shape).
-fn grad_map<T: Float>(g: &[T], x: &[T], y: &[T], f: impl Fn(T, T) -> T) -> Vec<T> {
-    g.iter()
-        .zip(x.iter().zip(y))
-        .map(|(&g, (&x, &y))| g * f(x, y))
-        .collect()
+fn grad_map<T: Float>(g: &[T], x: &[T], y: &[T], f: impl Fn(T, T) -> T + Sync + Send) -> Vec<T> {
+    crate::parallel::map3(g, x, y, |g, x, y, out: &mut [T]| {
+        for (o, (&g, (&x, &y))) in out.iter_mut().zip(g.iter().zip(x.iter().zip(y))) {
+            *o = g * f(x, y);
+        }
+    })
 }
 
 /// Runs `grad_map` over storages; `$x`/`$y` are the input and output tensors.
