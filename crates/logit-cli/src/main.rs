@@ -12,7 +12,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use logit_cli::folder::metrics_table;
-use logit_cli::threshold::ThresholdRule;
 use logit_cli::train::{train, TrainOptions};
 
 #[derive(Parser)]
@@ -31,66 +30,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Train an MLP classifier and write a model folder (weights, model.json, report/).
-    Train {
-        /// The CSV (a header row, one 0/1 or two-valued label column). Without it, the bundled
-        /// breast-cancer data trains (target `malignant`).
-        data: Option<PathBuf>,
-        /// The label column.
-        #[arg(long)]
-        target: Option<String>,
-        /// The label value that means 1 (default: 1, true, or the rarer of two strings).
-        #[arg(long)]
-        positive: Option<String>,
-        /// Columns to ignore (comma-separated).
-        #[arg(long, value_delimiter = ',')]
-        drop: Vec<String>,
-        /// Fail on empty cells instead of imputing the training median (numbers) or most
-        /// frequent value (text).
-        #[arg(long)]
-        no_impute: bool,
-        /// Hidden layer sizes (comma-separated).
-        #[arg(long, value_delimiter = ',', default_value = "16,8")]
-        hidden: Vec<usize>,
-        /// bce | bce-with-logits | focal.
-        #[arg(long, default_value = "bce-with-logits")]
-        loss: String,
-        /// Weight of positives for bce-with-logits: a number, or `auto` (negatives/positives).
-        #[arg(long)]
-        pos_weight: Option<String>,
-        /// sgd | adam | adamw.
-        #[arg(long, default_value = "adam")]
-        optimizer: String,
-        /// Learning rate.
-        #[arg(long, default_value_t = 1e-3)]
-        lr: f64,
-        /// Maximum number of epochs.
-        #[arg(long, default_value_t = 200)]
-        epochs: usize,
-        /// Mini-batch size.
-        #[arg(long, default_value_t = 32)]
-        batch_size: usize,
-        /// Share of rows held out for validation (threshold, calibration, early stopping).
-        #[arg(long, default_value_t = 0.2)]
-        val_split: f64,
-        /// Seed of the split, initialisation and shuffling.
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        /// Stop after this many epochs without a better validation loss (0: never).
-        #[arg(long, default_value_t = 20)]
-        patience: usize,
-        /// 0.5 | youden | precision=P | recall=R, chosen on the validation split.
-        #[arg(long, default_value = "0.5")]
-        threshold: String,
-        /// none | temperature | platt, fitted on the validation split.
-        #[arg(long, default_value = "none")]
-        calibrate: String,
-        /// Output model folder.
-        #[arg(long, default_value = "model")]
-        out: PathBuf,
-        /// Print one JSON line per epoch on stdout.
-        #[arg(long)]
-        json: bool,
-    },
+    Train(TrainOptions),
     /// Metrics of a model folder on labelled data.
     Evaluate {
         /// A folder written by `logit train`.
@@ -120,49 +60,8 @@ enum Command {
 
 fn run(cli: Cli) -> logit_core::Result<()> {
     match cli.command {
-        Command::Train {
-            data,
-            target,
-            positive,
-            drop,
-            no_impute,
-            hidden,
-            loss,
-            pos_weight,
-            optimizer,
-            lr,
-            epochs,
-            batch_size,
-            val_split,
-            seed,
-            patience,
-            threshold,
-            calibrate,
-            out,
-            json,
-        } => {
-            let threshold: ThresholdRule = threshold.parse()?;
-            let o = TrainOptions {
-                data,
-                target,
-                positive,
-                drop,
-                impute: !no_impute,
-                hidden,
-                loss,
-                pos_weight,
-                optimizer,
-                lr,
-                epochs,
-                batch_size,
-                val_split,
-                seed,
-                patience,
-                threshold,
-                calibrate,
-                out,
-                json,
-            };
+        Command::Train(o) => {
+            let json = o.json;
             let summary = train(&o, &mut |line| println!("{line}"))?;
             for n in &summary.notes {
                 eprintln!("{n}");
@@ -213,7 +112,20 @@ fn run(cli: Cli) -> logit_core::Result<()> {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print normally; a usage mistake gets clap's one-line message
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let text = e.to_string();
+            eprintln!(
+                "{}",
+                text.lines().next().unwrap_or("error: invalid arguments")
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

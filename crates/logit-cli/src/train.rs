@@ -21,46 +21,66 @@ use crate::threshold::ThresholdRule;
 /// The breast-cancer data bundled into the binary, used when `train` gets no CSV.
 pub const BUNDLED: &str = include_str!("../../../data/breast_cancer.csv");
 
-/// Options of `logit train` (see `logit train --help`).
-#[derive(Debug, Clone)]
+/// Options of `logit train`; the doc comments are the `--help` text.
+#[derive(Debug, Clone, clap::Args)]
 pub struct TrainOptions {
-    /// The CSV, or `None` for the bundled breast-cancer data.
+    /// The CSV (a header row, one 0/1 or two-valued label column). Without it, the bundled
+    /// breast-cancer data trains (target `malignant`).
     pub data: Option<PathBuf>,
-    /// Label column (`malignant` for the bundled data).
+    /// The label column.
+    #[arg(long)]
     pub target: Option<String>,
-    /// Label value meaning 1.
+    /// The label value that means 1 (default: 1, true, or the rarer of two strings).
+    #[arg(long)]
     pub positive: Option<String>,
-    /// Columns to ignore.
+    /// Columns to ignore (comma-separated).
+    #[arg(long, value_delimiter = ',')]
     pub drop: Vec<String>,
-    /// Impute empty cells (median / most frequent) rather than failing.
-    pub impute: bool,
-    /// Hidden layer sizes.
+    /// Fail on empty cells instead of imputing the training median (numbers) or most frequent
+    /// value (text).
+    #[arg(long)]
+    pub no_impute: bool,
+    /// Hidden layer sizes (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "16,8")]
     pub hidden: Vec<usize>,
-    /// `bce`, `bce-with-logits` or `focal`.
+    /// bce | bce-with-logits | focal.
+    #[arg(long, default_value = "bce-with-logits")]
     pub loss: String,
-    /// `None`, a number, or `auto` (negatives / positives), for bce-with-logits.
+    /// Weight of positives for bce-with-logits: a number, or `auto` (negatives/positives).
+    #[arg(long)]
     pub pos_weight: Option<String>,
-    /// `sgd`, `adam` or `adamw`.
+    /// sgd | adam | adamw.
+    #[arg(long, default_value = "adam")]
     pub optimizer: String,
     /// Learning rate.
+    #[arg(long, default_value_t = 1e-3)]
     pub lr: f64,
-    /// Maximum epochs.
+    /// Maximum number of epochs.
+    #[arg(long, default_value_t = 200)]
     pub epochs: usize,
     /// Mini-batch size.
+    #[arg(long, default_value_t = 32)]
     pub batch_size: usize,
-    /// Share of rows held out for validation.
+    /// Share of rows held out for validation (threshold, calibration, early stopping).
+    #[arg(long, default_value_t = 0.2)]
     pub val_split: f64,
-    /// Seed of every random choice.
+    /// Seed of the split, initialisation and shuffling.
+    #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Stop after this many epochs without a better validation loss (0: never).
+    #[arg(long, default_value_t = 20)]
     pub patience: usize,
-    /// Threshold rule.
-    pub threshold: ThresholdRule,
-    /// `none`, `temperature` or `platt`.
+    /// 0.5 | youden | precision=P | recall=R, chosen on the validation split.
+    #[arg(long, default_value = "0.5")]
+    pub threshold: String,
+    /// none | temperature | platt, fitted on the validation split.
+    #[arg(long, default_value = "none")]
     pub calibrate: String,
-    /// Output folder.
+    /// Output model folder.
+    #[arg(long, default_value = "model")]
     pub out: PathBuf,
-    /// Machine-readable progress on stdout.
+    /// Print one JSON line per epoch on stdout.
+    #[arg(long)]
     pub json: bool,
 }
 
@@ -126,6 +146,7 @@ fn loss_of(kind: &str, logits: &Tensor, y: &Tensor, pos_weight: Option<&Tensor>)
 /// Any data, option or I/O problem, or a non-finite loss during training.
 pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSummary> {
     check(o)?;
+    let rule: ThresholdRule = o.threshold.parse()?;
     let (table, default_target) = match &o.data {
         Some(p) => (Table::open(p)?, None),
         None => (
@@ -178,7 +199,7 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
         target,
         o.positive.as_deref(),
         &o.drop,
-        o.impute,
+        !o.no_impute,
         &tr,
     )?;
     let at = encoding.locate(&table.headers, &table.source)?;
@@ -209,7 +230,7 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
         scaler_scale: scaler.scale.clone(),
         calibration: Calibration::none(),
         threshold: 0.5,
-        threshold_rule: o.threshold.to_string(),
+        threshold_rule: rule.to_string(),
     };
     let (x_tr, x_va) = (scaler.transform(&x_tr)?, scaler.transform(&x_va)?);
 
@@ -341,7 +362,7 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
         _ => Calibration::none(),
     };
     let probs = config.calibration.apply(&logits);
-    config.threshold = o.threshold.choose(&probs, &val_labels)?;
+    config.threshold = rule.choose(&probs, &val_labels)?;
     let ece_before = metrics::expected_calibration_error(&raw, &val_labels, 10)?;
     let ece_after = metrics::expected_calibration_error(&probs, &val_labels, 10)?;
     let t = config.threshold;

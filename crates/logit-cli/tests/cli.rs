@@ -336,3 +336,17 @@ fn plot_sigmoid_writes_the_figure() {
         .unwrap()
         .contains("<svg"));
 }
+
+#[test]
+fn malformed_flags_also_end_with_one_line() {
+    let d = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["train", "--lr", "fast"],
+        vec!["train", "--epochs", "-3"],
+        vec!["frobnicate"],
+    ] {
+        let err = fails(&logit(&args, d.path()));
+        assert!(err.contains("error:"), "{args:?}: {err}");
+    }
+    assert!(logit(&["--help"], d.path()).status.success());
+}
