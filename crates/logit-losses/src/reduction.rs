@@ -3,6 +3,7 @@
 //! and, in backward, scales the saved derivative by the incoming gradient.
 
 use logit_core::autograd::Backward;
+use logit_core::ops::chunked_sum;
 use logit_core::shape::broadcast_shapes;
 use logit_core::{Error, Float, Result, Storage, Tensor};
 
@@ -51,8 +52,12 @@ pub(crate) fn finish<T: Float>(
     let n = p.loss.len();
     let (value, shape, scale) = match reduction {
         Reduction::None => (p.loss, input.shape().to_vec(), 1.0),
-        Reduction::Sum => (vec![sum(&p.loss)], vec![], 1.0),
-        Reduction::Mean => (vec![sum(&p.loss) / T::c(n as f64)], vec![], 1.0 / n as f64),
+        Reduction::Sum => (vec![chunked_sum(&p.loss)], vec![], 1.0),
+        Reduction::Mean => (
+            vec![chunked_sum(&p.loss) / T::c(n as f64)],
+            vec![],
+            1.0 / n as f64,
+        ),
     };
     let dloss = p.dloss;
     Tensor::from_op(T::wrap(value), shape, &[input], move || PointwiseBackward {
@@ -60,23 +65,6 @@ pub(crate) fn finish<T: Float>(
         scale,
         name,
     })
-}
-
-fn sum<T: Float>(v: &[T]) -> T {
-    // pairs of 8 accumulators, as the core's sum, for the same rounding
-    let mut acc = [T::zero(); 8];
-    let chunks = v.chunks_exact(8);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for k in 0..8 {
-            acc[k] += c[k];
-        }
-    }
-    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for &x in rest {
-        s += x;
-    }
-    s
 }
 
 struct PointwiseBackward {

@@ -15,11 +15,10 @@ const EXP_LO: f32 = -87.336_55;
 /// Above this, `eˣ` overflows.
 const EXP_HI: f32 = 88.722_83;
 
-/// `eˣ` for f32, within 2 ulp of libm for normal results; 0 below −87.3, ∞ above 88.7.
+/// `eˣ` for `x` already clamped to `[EXP_LO, EXP_HI]`: Cephes' range reduction and
+/// polynomial, `2ⁿ` applied in two exact factors so `n = 128` does not overflow.
 #[inline(always)]
-pub fn exp_f32(x: f32) -> f32 {
-    let xc = x.clamp(EXP_LO, EXP_HI);
-    // n = round(x / ln 2) without a floor instruction
+fn exp_clamped(xc: f32) -> f32 {
     let magic = 12_582_912.0f32; // 1.5 · 2^23
     let t = xc * LOG2E + magic;
     let n = t - magic;
@@ -33,11 +32,16 @@ pub fn exp_f32(x: f32) -> f32 {
         * r
         + 0.5;
     let y = p * z + r + 1.0;
-    // 2^n split in two factors so n = 128 (x near 88.7) does not overflow the exponent field
     let half = ni >> 1;
     let s1 = f32::from_bits(((half + 127) as u32) << 23);
     let s2 = f32::from_bits(((ni - half + 127) as u32) << 23);
-    let v = y * s1 * s2;
+    y * s1 * s2
+}
+
+/// `eˣ` for f32, within 2 ulp of libm for normal results; 0 below −87.3, ∞ above 88.7.
+#[inline(always)]
+pub fn exp_f32(x: f32) -> f32 {
+    let v = exp_clamped(x.clamp(EXP_LO, EXP_HI));
     if x < EXP_LO {
         0.0
     } else if x > EXP_HI {
@@ -64,27 +68,10 @@ pub fn log1p_unit_f32(e: f32) -> f32 {
 
 /// `eˣ` for `x ≤ 0` (or NaN): [`exp_f32`] without the overflow handling it cannot need, so
 /// sigmoid and the logit losses spend fewer instructions per element. Same bits as
-/// [`exp_f32`] on its domain.
+/// [`exp_f32`] on its domain (a NaN propagates through the arithmetic).
 #[inline(always)]
 pub fn exp_neg_f32(x: f32) -> f32 {
-    let xc = x.max(EXP_LO);
-    let magic = 12_582_912.0f32;
-    let t = xc * LOG2E + magic;
-    let n = t - magic;
-    let ni = t.to_bits() as i32 - magic.to_bits() as i32;
-    let r = (xc - n * LN2_HI) - n * LN2_LO;
-    let z = r * r;
-    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
-        + 1.666_666_5e-1)
-        * r
-        + 0.5;
-    let y = p * z + r + 1.0;
-    // n ≥ −126 here, so one scale factor suffices (the two-factor split of exp_f32 rounds the
-    // same way: both are exact powers of two applied to y)
-    let half = ni >> 1;
-    let s1 = f32::from_bits(((half + 127) as u32) << 23);
-    let s2 = f32::from_bits(((ni - half + 127) as u32) << 23);
-    let v = y * s1 * s2;
+    let v = exp_clamped(x.max(EXP_LO));
     if x < EXP_LO {
         0.0
     } else {

@@ -24,6 +24,7 @@ pub use conv::Conv2dOptions;
 pub use fastmath::{
     exp_f32, exp_f32_slice, exp_neg_f32, log1p_unit_f32, sigmoid_f32, sigmoid_f32_slice,
 };
+pub use reduce::{chunked_sum, fast_sum};
 pub use sigmoid::{sigmoid_scalar, sigmoid_slice};
 pub use view::IntoShape;
 

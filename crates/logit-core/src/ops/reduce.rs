@@ -6,7 +6,7 @@ use crate::shape::{normalize_dim, split_at_dim};
 use crate::{float_map, Float, Result, Storage, Tensor};
 
 /// Sum with eight independent accumulators: vectorizes, and rounds less than a running sum.
-pub(crate) fn fast_sum<T: Float>(v: &[T]) -> T {
+pub fn fast_sum<T: Float>(v: &[T]) -> T {
     let mut acc = [T::zero(); 8];
     let chunks = v.chunks_exact(8);
     let rest = chunks.remainder();
@@ -24,7 +24,7 @@ pub(crate) fn fast_sum<T: Float>(v: &[T]) -> T {
 
 /// [`fast_sum`] for small inputs; for large ones, partial sums over fixed chunks (in parallel)
 /// added in order, so the result does not depend on the thread count.
-pub(crate) fn chunked_sum<T: Float>(v: &[T]) -> T {
+pub fn chunked_sum<T: Float>(v: &[T]) -> T {
     if v.len() < crate::parallel::PARALLEL_MIN {
         return fast_sum(v);
     }
