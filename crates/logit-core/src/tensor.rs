@@ -257,7 +257,7 @@ impl Tensor {
                 });
             }
         }
-        *self.0.grad.lock().unwrap_or_else(|e| e.into_inner()) = grad.map(|g| g.detach());
+        *self.0.grad.lock().unwrap_or_else(|e| e.into_inner()) = grad.map(|g| g.fresh());
         Ok(())
     }
 
@@ -270,12 +270,19 @@ impl Tensor {
     pub(crate) fn accumulate_grad(&self, g: Tensor) {
         let mut slot = self.0.grad.lock().unwrap_or_else(|e| e.into_inner());
         match slot.as_ref() {
-            None => *slot = Some(g.detach()),
+            // a handle of its own: accumulating later must not write into a tensor the caller holds
+            None => *slot = Some(g.fresh()),
             Some(old) => {
                 let add = g.storage();
                 old.update_(|s| add_assign(s, &add));
             }
         }
+    }
+
+    /// A new handle (own slots, no history) sharing this tensor's data; writes through
+    /// `update_` on either copy the data first.
+    pub(crate) fn fresh(&self) -> Tensor {
+        Tensor::make(self.storage(), self.shape().to_vec(), None)
     }
 
     /// A new handle to the same data with no history, like `tensor.detach()`.

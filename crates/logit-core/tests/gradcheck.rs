@@ -390,3 +390,24 @@ fn dropout_backward_matches_finite_differences_for_a_fixed_mask() {
     )
     .unwrap();
 }
+
+#[test]
+fn accumulating_gradients_never_writes_into_the_callers_tensors() {
+    // backward twice from a leaf with an explicit gradient: PyTorch accumulates into .grad
+    // and leaves the given gradient tensor alone
+    let x = Tensor::new([1.0, 2.0]).unwrap().requires_grad_(true);
+    let g = Tensor::new([0.5, 0.5]).unwrap();
+    x.backward_with(&g).unwrap();
+    x.backward_with(&g).unwrap();
+    assert_eq!(x.grad().unwrap().to_vec::<f32>(), vec![1.0, 1.0]);
+    assert_eq!(g.to_vec::<f32>(), vec![0.5, 0.5]);
+    // the same for a gradient set by hand, then accumulated into
+    let w = Tensor::new([1.0]).unwrap().requires_grad_(true);
+    let given = Tensor::new([3.0]).unwrap();
+    w.set_grad(Some(given.clone())).unwrap();
+    w.mul_scalar(2.0).sum().backward().unwrap();
+    assert_eq!(
+        (w.grad().unwrap().item().unwrap(), given.item().unwrap()),
+        (5.0, 3.0)
+    );
+}
