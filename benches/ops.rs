@@ -26,6 +26,23 @@ fn elementwise(c: &mut Criterion) {
             xg.sigmoid().sum().backward().unwrap();
         })
     });
+    let logits = Tensor::randn(&[1_000_000]).requires_grad_(true);
+    let target = Tensor::rand(&[1_000_000]).gt_scalar(0.5).float();
+    c.bench_function("bce_with_logits_fwd_bwd_1e6_f32", |b| {
+        b.iter(|| {
+            logits.zero_grad();
+            logit::losses::binary_cross_entropy_with_logits(
+                &logits,
+                &target,
+                None,
+                None,
+                logit::losses::Reduction::Mean,
+            )
+            .unwrap()
+            .backward()
+            .unwrap();
+        })
+    });
     let s = Tensor::randn(&[1024, 1000]);
     c.bench_function("softmax_1024x1000_f32", |b| {
         b.iter(|| black_box(s.softmax(1).unwrap()))
