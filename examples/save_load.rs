@@ -51,6 +51,9 @@ fn main() -> Result<()> {
         b.narrow(0, 0, 3)?.to_vec::<f32>()
     );
     println!("Identical: {}", a.to_vec::<f32>() == b.to_vec::<f32>());
+    // the same number PyTorch prints after `model.load_state_dict(load_file(path))`
+    let half = restored.forward(&Tensor::full(&[1, 8], 0.5))?.item()?;
+    println!("Probability for a patient with every feature at 0.5: {half:.7}");
 
     // a model of another shape refuses the file and says why
     let other = DiabetesPredictor::with_sizes(8, 16, 8)?;
