@@ -187,8 +187,8 @@ impl Tensor {
     pub fn full_dtype(shape: &[usize], value: f64, dtype: DType) -> Tensor {
         let n = numel(shape);
         let s = match dtype {
-            DType::F32 => Storage::F32(vec![value as f32; n]),
-            DType::F64 => Storage::F64(vec![value; n]),
+            DType::F32 => Storage::F32(crate::parallel::splat(n, value as f32)),
+            DType::F64 => Storage::F64(crate::parallel::splat(n, value)),
             DType::I64 => Storage::I64(vec![value as i64; n]),
             DType::Bool => Storage::Bool(vec![value != 0.0; n]),
         };

@@ -191,3 +191,8 @@ pub fn tune_allocator() {
         }
     });
 }
+
+/// `n` copies of `value` (written in parallel for large `n`).
+pub(crate) fn splat<U: Send + Sync + Copy + Default>(n: usize, value: U) -> Vec<U> {
+    filled(n, |chunk, _| chunk.fill(value))
+}
