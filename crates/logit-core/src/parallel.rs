@@ -196,3 +196,26 @@ pub fn tune_allocator() {
 pub(crate) fn splat<U: Send + Sync + Copy + Default>(n: usize, value: U) -> Vec<U> {
     filled(n, |chunk, _| chunk.fill(value))
 }
+
+/// Two outputs from two equally long inputs, chunk by chunk (in parallel for large inputs):
+/// `f(a, b, out1, out2)` must write every element of both output chunks. Fused kernels that
+/// produce a value and a derivative per element (the binary losses) use it.
+pub fn map2_pair<T: Sync + Send + Copy + Default>(
+    a: &[T],
+    b: &[T],
+    f: impl Fn(&[T], &[T], &mut [T], &mut [T]) + Sync + Send,
+) -> (Vec<T>, Vec<T>) {
+    assert_eq!(a.len(), b.len(), "map2_pair: inputs of different lengths");
+    let mut second: Vec<T> = Vec::with_capacity(a.len());
+    let ptr = SendPtr(second.spare_capacity_mut().as_mut_ptr() as *mut T);
+    let first = filled(a.len(), |chunk, start| {
+        let r = start..start + chunk.len();
+        // SAFETY: the chunks of `first` and `second` are the same disjoint ranges; `second`
+        // has capacity for every index and outlives the call.
+        let out2 = unsafe { std::slice::from_raw_parts_mut(ptr.get().add(start), chunk.len()) };
+        f(&a[r.clone()], &b[r], chunk, out2)
+    });
+    // SAFETY: `f` wrote every element of every chunk of `second`.
+    unsafe { second.set_len(a.len()) };
+    (first, second)
+}

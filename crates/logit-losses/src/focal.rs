@@ -88,12 +88,13 @@ logit_core::simd_dispatch! {
 }
 
 fn kernel_f32(x: &[f32], y: &[f32], alpha: f64, gamma: f64) -> Pointwise<f32> {
-    let (mut loss, mut dloss) = (vec![0f32; x.len()], vec![0f32; x.len()]);
-    if gamma == 2.0 {
-        focal_f32_gamma2(x, y, &mut loss, &mut dloss, alpha as f32);
-    } else {
-        focal_f32_general(x, y, &mut loss, &mut dloss, alpha as f32, gamma as f32);
-    }
+    let (loss, dloss) = logit_core::parallel::map2_pair(x, y, |x, y, l, d| {
+        if gamma == 2.0 {
+            focal_f32_gamma2(x, y, l, d, alpha as f32);
+        } else {
+            focal_f32_general(x, y, l, d, alpha as f32, gamma as f32);
+        }
+    });
     Pointwise { loss, dloss }
 }
 
