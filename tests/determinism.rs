@@ -136,12 +136,24 @@ fn parallel_step(threads: usize) -> Vec<u32> {
         loss.backward().unwrap();
         opt.step().unwrap();
     }
-    let big = Tensor::randn(&[300_000]);
+    let big = Tensor::randn(&[600_000]).requires_grad_(true);
     let mut w = weights(&m);
     w.extend(
         big.sigmoid()
             .exp()
             .relu()
+            .to_vec::<f32>()
+            .into_iter()
+            .map(f32::to_bits),
+    );
+    let target = Tensor::rand(&[600_000]).gt_scalar(0.9).float();
+    let focal =
+        logit::losses::sigmoid_focal_loss(&big, &target, 0.25, 2.0, Reduction::Mean).unwrap();
+    focal.backward().unwrap();
+    w.push((focal.item().unwrap() as f32).to_bits());
+    w.extend(
+        big.grad()
+            .unwrap()
             .to_vec::<f32>()
             .into_iter()
             .map(f32::to_bits),
