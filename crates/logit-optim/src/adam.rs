@@ -2,9 +2,7 @@
 
 use logit_core::{Error, Float, Result, Tensor};
 
-use crate::optimizer::{
-    check_nonneg, for_each_update, group, lerp, Buffers, Kernel, Optimizer, ParamGroup,
-};
+use crate::optimizer::{check_nonneg, group, lerp, optimizer_common, Buffers, Kernel, ParamGroup};
 
 /// Options of [`Adam`] and [`AdamW`]; defaults are PyTorch's (`lr 1e-3`, `betas (0.9, 0.999)`,
 /// `eps 1e-8`; weight decay 0 for Adam — use [`AdamConfig::adamw`] for AdamW's 0.01).
@@ -131,29 +129,9 @@ macro_rules! adam_type {
                 let g = group(stringify!($name), params, config.lr, config.weight_decay)?;
                 Ok($name { groups: vec![g], config, state: Vec::new() })
             }
-
-            /// Adds a parameter group with its own learning rate and weight decay.
-            ///
-            /// # Errors
-            /// As `new`.
-            pub fn add_param_group(&mut self, params: Vec<Tensor>, lr: f64, weight_decay: f64) -> Result<()> {
-                self.groups.push(group(stringify!($name), params, lr, weight_decay)?);
-                Ok(())
-            }
         }
 
-        impl Optimizer for $name {
-            fn step(&mut self) -> Result<()> {
-                let n = if self.config.amsgrad { 3 } else { 2 };
-                for_each_update(&self.groups, &mut self.state, n, &Rule { c: self.config, decoupled: $decoupled })
-            }
-            fn param_groups(&self) -> &[ParamGroup] {
-                &self.groups
-            }
-            fn param_groups_mut(&mut self) -> &mut [ParamGroup] {
-                &mut self.groups
-            }
-        }
+        optimizer_common!($name, stringify!($name), AdamConfig, |c: &AdamConfig| if c.amsgrad { 3 } else { 2 }, |c: &AdamConfig| Rule { c: *c, decoupled: $decoupled });
     };
 }
 

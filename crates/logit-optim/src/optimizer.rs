@@ -184,3 +184,43 @@ pub(crate) fn lerp<T: Float>(a: T, b: T, w: T) -> T {
         b - (b - a) * (T::one() - w)
     }
 }
+
+/// The parts every optimizer shares: `add_param_group` and the [`Optimizer`] impl. `$bufs`
+/// maps the config to the number of state buffers per parameter and `$rule` to the update
+/// kernel.
+macro_rules! optimizer_common {
+    ($name:ident, $label:expr, $config:ty, $bufs:expr, $rule:expr) => {
+        impl $name {
+            /// Adds a parameter group with its own learning rate and weight decay, like
+            /// `optimizer.add_param_group`.
+            ///
+            /// # Errors
+            /// On a negative learning rate or weight decay, or no parameters.
+            pub fn add_param_group(
+                &mut self,
+                params: Vec<Tensor>,
+                lr: f64,
+                weight_decay: f64,
+            ) -> Result<()> {
+                self.groups
+                    .push($crate::optimizer::group($label, params, lr, weight_decay)?);
+                Ok(())
+            }
+        }
+
+        impl $crate::Optimizer for $name {
+            fn step(&mut self) -> Result<()> {
+                let config: &$config = &self.config;
+                let (n, rule) = (($bufs)(config), ($rule)(config));
+                $crate::optimizer::for_each_update(&self.groups, &mut self.state, n, &rule)
+            }
+            fn param_groups(&self) -> &[$crate::ParamGroup] {
+                &self.groups
+            }
+            fn param_groups_mut(&mut self) -> &mut [$crate::ParamGroup] {
+                &mut self.groups
+            }
+        }
+    };
+}
+pub(crate) use optimizer_common;

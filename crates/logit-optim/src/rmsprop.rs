@@ -2,9 +2,7 @@
 
 use logit_core::{Float, Result, Tensor};
 
-use crate::optimizer::{
-    check_nonneg, for_each_update, group, lerp, Buffers, Kernel, Optimizer, ParamGroup,
-};
+use crate::optimizer::{check_nonneg, group, lerp, optimizer_common, Buffers, Kernel, ParamGroup};
 
 /// Options of [`RMSprop`]; defaults are PyTorch's (`lr 0.01`, `alpha 0.99`, `eps 1e-8`).
 #[derive(Debug, Clone, Copy)]
@@ -60,21 +58,6 @@ impl RMSprop {
             state: Vec::new(),
         })
     }
-
-    /// Adds a parameter group with its own learning rate and weight decay.
-    ///
-    /// # Errors
-    /// As [`RMSprop::new`].
-    pub fn add_param_group(
-        &mut self,
-        params: Vec<Tensor>,
-        lr: f64,
-        weight_decay: f64,
-    ) -> Result<()> {
-        self.groups
-            .push(group("RMSprop", params, lr, weight_decay)?);
-        Ok(())
-    }
 }
 
 impl Kernel for RMSpropConfig {
@@ -115,14 +98,10 @@ impl Kernel for RMSpropConfig {
     }
 }
 
-impl Optimizer for RMSprop {
-    fn step(&mut self) -> Result<()> {
-        for_each_update(&self.groups, &mut self.state, 3, &self.config)
-    }
-    fn param_groups(&self) -> &[ParamGroup] {
-        &self.groups
-    }
-    fn param_groups_mut(&mut self) -> &mut [ParamGroup] {
-        &mut self.groups
-    }
-}
+optimizer_common!(
+    RMSprop,
+    "RMSprop",
+    RMSpropConfig,
+    |_: &RMSpropConfig| 3,
+    |c: &RMSpropConfig| *c
+);

@@ -2,9 +2,7 @@
 
 use logit_core::{Error, Float, Result, Tensor};
 
-use crate::optimizer::{
-    check_nonneg, for_each_update, group, Buffers, Kernel, Optimizer, ParamGroup,
-};
+use crate::optimizer::{check_nonneg, group, optimizer_common, Buffers, Kernel, ParamGroup};
 
 /// Options of [`SGD`], PyTorch's defaults except `lr`, which PyTorch requires.
 #[derive(Debug, Clone, Copy)]
@@ -78,20 +76,6 @@ impl SGD {
             state: Vec::new(),
         })
     }
-
-    /// Adds a parameter group with its own learning rate and weight decay.
-    ///
-    /// # Errors
-    /// As [`SGD::new`].
-    pub fn add_param_group(
-        &mut self,
-        params: Vec<Tensor>,
-        lr: f64,
-        weight_decay: f64,
-    ) -> Result<()> {
-        self.groups.push(group("SGD", params, lr, weight_decay)?);
-        Ok(())
-    }
 }
 
 impl Kernel for SGDConfig {
@@ -125,15 +109,10 @@ impl Kernel for SGDConfig {
     }
 }
 
-impl Optimizer for SGD {
-    fn step(&mut self) -> Result<()> {
-        let n = usize::from(self.config.momentum != 0.0);
-        for_each_update(&self.groups, &mut self.state, n, &self.config)
-    }
-    fn param_groups(&self) -> &[ParamGroup] {
-        &self.groups
-    }
-    fn param_groups_mut(&mut self) -> &mut [ParamGroup] {
-        &mut self.groups
-    }
-}
+optimizer_common!(
+    SGD,
+    "SGD",
+    SGDConfig,
+    |c: &SGDConfig| usize::from(c.momentum != 0.0),
+    |c: &SGDConfig| *c
+);
