@@ -30,3 +30,8 @@ pub mod prelude {
     };
     pub use logit_optim::{Adam, AdamConfig, AdamW, LrScheduler, Optimizer, SGDConfig, SGD};
 }
+
+/// The README's code blocks run as doctests, so the first example there stays true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
