@@ -70,6 +70,12 @@ impl Tensor {
                 t.0.node
                     .as_ref()
                     .expect("topo_order holds only recorded ops");
+            // a uniform (0-dim) gradient from sum/mean is expanded only for ops that need it
+            let g = if g.shape() != t.shape() && !node.backward.accepts_uniform_grad() {
+                g.expand(t.shape())?
+            } else {
+                g
+            };
             let grads = node.backward.backward(&node.inputs, t, &g)?;
             if anomaly::is_anomaly_enabled() {
                 anomaly::check_backward(node.backward.name(), &grads)?;
@@ -79,7 +85,11 @@ impl Tensor {
                 if !input.requires_grad() {
                     continue;
                 }
-                debug_assert_eq!(ig.shape(), input.shape(), "{}", node.backward.name());
+                debug_assert!(
+                    ig.shape() == input.shape() || ig.dim() == 0,
+                    "{}",
+                    node.backward.name()
+                );
                 match pending.get_mut(&input.id()) {
                     Some(acc) => *acc = acc.add(&ig)?,
                     None => {
@@ -93,6 +103,11 @@ impl Tensor {
         }
         for leaf in leaves {
             if let Some(g) = pending.remove(&leaf.id()) {
+                let g = if g.shape() != leaf.shape() {
+                    g.expand(leaf.shape())?
+                } else {
+                    g
+                };
                 leaf.accumulate_grad(g);
             }
         }

@@ -29,6 +29,14 @@ pub trait Backward: Send + Sync {
         output: &Tensor,
         grad_output: &Tensor,
     ) -> Result<Vec<Option<Tensor>>>;
+
+    /// True when `backward` also takes a 0-dim `grad_output` standing for a gradient that is
+    /// the same everywhere (what `sum()` and `mean()` hand back). The engine expands such a
+    /// gradient to the output's shape for every other op; elementwise backwards that say yes
+    /// skip materialising it.
+    fn accepts_uniform_grad(&self) -> bool {
+        false
+    }
 }
 
 pub(crate) struct Node {

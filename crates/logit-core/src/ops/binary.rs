@@ -176,6 +176,16 @@ impl Tensor {
                 rhs: shape.to_vec(),
             });
         }
+        if self.numel() == 1 && self.dtype().is_float() {
+            // one value (the common case: a uniform gradient) is a parallel fill
+            let fill = Tensor::full_dtype(shape, self.storage().get_f64(0), self.dtype());
+            return Ok(Tensor::from_op_arc(
+                fill.storage(),
+                shape.to_vec(),
+                &[self],
+                || ExpandBackward,
+            ));
+        }
         let s = self.storage();
         let sa = broadcast_strides(self.shape(), shape);
         let zeros = vec![0; shape.len()];

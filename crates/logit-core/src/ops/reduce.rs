@@ -222,7 +222,9 @@ impl Backward for SumBackward {
         let n = i[0].numel();
         let gv = g.item()?;
         let v = if self.mean { gv / n as f64 } else { gv };
-        Ok(vec![Some(Tensor::full_dtype(i[0].shape(), v, g.dtype()))])
+        // the same value everywhere: hand back a 0-dim "uniform" gradient, which the engine
+        // expands only for consumers that need the full shape
+        Ok(vec![Some(Tensor::full_dtype(&[], v, g.dtype()))])
     }
 }
 

@@ -60,8 +60,20 @@ impl Backward for SigmoidBackward {
     fn name(&self) -> &'static str {
         "SigmoidBackward0"
     }
+    fn accepts_uniform_grad(&self) -> bool {
+        true
+    }
     fn backward(&self, _: &[Tensor], y: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         let (gs, ys) = (g.storage(), y.storage());
+        if gs.len() == 1 && ys.len() != 1 {
+            // a uniform gradient (from sum/mean): scale y·(1 − y) without reading a full tensor
+            let out = match (&*gs, &*ys) {
+                (Storage::F32(g), Storage::F32(y)) => Storage::F32(uniform_grad(g[0], y)),
+                (Storage::F64(g), Storage::F64(y)) => Storage::F64(uniform_grad(g[0], y)),
+                _ => unreachable!("sigmoid gradient dtype"),
+            };
+            return Ok(vec![Some(Tensor::leaf(out, y.shape().to_vec()))]);
+        }
         let out = match (&*gs, &*ys) {
             (Storage::F32(g), Storage::F32(y)) => Storage::F32(grad(g, y)),
             (Storage::F64(g), Storage::F64(y)) => Storage::F64(grad(g, y)),
@@ -69,6 +81,14 @@ impl Backward for SigmoidBackward {
         };
         Ok(vec![Some(Tensor::leaf(out, y.shape().to_vec()))])
     }
+}
+
+fn uniform_grad<T: Float>(g: T, y: &[T]) -> Vec<T> {
+    crate::parallel::map(y, |yc: &[T], out: &mut [T]| {
+        for (o, &y) in out.iter_mut().zip(yc) {
+            *o = g * y * (T::one() - y);
+        }
+    })
 }
 
 fn grad<T: Float>(g: &[T], y: &[T]) -> Vec<T> {
