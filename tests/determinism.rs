@@ -19,6 +19,14 @@ fn weights(m: &dyn Module) -> Vec<u32> {
         .collect()
 }
 
+/// One BCELoss training step, as the tutorial's loops do it.
+fn bce_step(m: &dyn Module, opt: &mut dyn Optimizer, x: &Tensor, y: &Tensor) {
+    let loss = BCELoss::new().forward(&m.forward(x).unwrap(), y).unwrap();
+    opt.zero_grad();
+    loss.backward().unwrap();
+    opt.step().unwrap();
+}
+
 fn churn() -> Vec<u32> {
     manual_seed(1);
     let (x, y) = synthetic::churn(64, 10, 1).unwrap();
@@ -32,10 +40,7 @@ fn churn() -> Vec<u32> {
     )
     .unwrap();
     for _ in 0..50 {
-        let loss = BCELoss::new().forward(&m.forward(&x).unwrap(), &y).unwrap();
-        opt.zero_grad();
-        loss.backward().unwrap();
-        opt.step().unwrap();
+        bce_step(&m, &mut opt, &x, &y);
     }
     weights(&m)
 }
@@ -49,12 +54,7 @@ fn diabetes() -> Vec<u32> {
     for _ in 0..10 {
         for b in loader.iter() {
             let (xb, yb) = b.unwrap();
-            let loss = BCELoss::new()
-                .forward(&m.forward(&xb).unwrap(), &yb)
-                .unwrap();
-            opt.zero_grad();
-            loss.backward().unwrap();
-            opt.step().unwrap();
+            bce_step(&m, &mut opt, &xb, &yb);
         }
     }
     weights(&m)
@@ -74,12 +74,7 @@ fn fraud() -> Vec<u32> {
     for _ in 0..3 {
         for b in loader.iter() {
             let (xb, yb) = b.unwrap();
-            let loss = BCELoss::new()
-                .forward(&m.forward(&xb).unwrap(), &yb)
-                .unwrap();
-            opt.zero_grad();
-            loss.backward().unwrap();
-            opt.step().unwrap();
+            bce_step(&m, &mut opt, &xb, &yb);
         }
     }
     let mut w = weights(&m);
