@@ -35,6 +35,6 @@ pub use creation::{default_dtype, set_default_dtype, NewElement, TensorData};
 pub use dtype::{DType, Element, Float};
 pub use error::{Error, Result};
 pub use parallel::{get_num_threads, set_num_threads};
-pub use random::{manual_seed, Generator};
+pub use random::{fork_rng, get_rng_state, initial_seed, manual_seed, set_rng_state, Generator};
 pub use storage::Storage;
 pub use tensor::Tensor;

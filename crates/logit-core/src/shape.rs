@@ -8,6 +8,26 @@ pub fn numel(shape: &[usize]) -> usize {
     shape.iter().product()
 }
 
+/// Number of elements of a shape, or an error when it overflows or could not be allocated
+/// (more than `isize::MAX` bytes of 8-byte elements): `[1 << 62, 4]` is refused, not wrapped
+/// to 0.
+///
+/// # Errors
+/// When the element count overflows.
+pub fn checked_numel(op: &'static str, shape: &[usize]) -> Result<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .filter(|&n| n <= isize::MAX as usize / 8)
+        .ok_or_else(|| {
+            Error::invalid(
+                op,
+                "a shape whose element count fits in memory",
+                format!("{shape:?}"),
+            )
+        })
+}
+
 /// Row-major strides of a contiguous tensor.
 pub fn strides(shape: &[usize]) -> Vec<usize> {
     let mut s = vec![1; shape.len()];

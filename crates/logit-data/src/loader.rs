@@ -1,11 +1,14 @@
 //! [`DataLoader`]: mini-batches over `(features, labels)`, optionally shuffled each epoch.
 
+use logit_core::random::{random_i64, with_generator};
 use logit_core::{Error, Generator, Result, Tensor};
-use rand::seq::SliceRandom;
 
 /// Batches of rows of a tensor data set, like `DataLoader(TensorDataset(x, y), batch_size,
-/// shuffle)`. Each call to [`DataLoader::iter`] is one epoch; with shuffling, every epoch
-/// draws a new order from the loader's own seeded generator.
+/// shuffle)`. Each call to [`DataLoader::iter`] is one epoch and draws from the random stream
+/// exactly what PyTorch's single-process DataLoader draws: a base seed per epoch (even without
+/// shuffling), then `RandomSampler`'s order, `randperm(n)` from a generator seeded from the
+/// global stream ([`DataLoader::shuffle_global`], `shuffle=True`) or from the loader's own
+/// generator ([`DataLoader::shuffle`], `shuffle=True, generator=g`).
 ///
 /// ```
 /// use logit_core::Tensor;
@@ -22,6 +25,7 @@ pub struct DataLoader {
     y: Tensor,
     batch_size: usize,
     drop_last: bool,
+    shuffle: bool,
     generator: Option<Generator>,
 }
 
@@ -47,13 +51,24 @@ impl DataLoader {
             y: y.detach(),
             batch_size,
             drop_last: false,
+            shuffle: false,
             generator: None,
         })
     }
 
-    /// Shuffles every epoch with a generator seeded by `seed`.
+    /// Shuffles every epoch with the loader's own generator seeded by `seed`, like
+    /// `DataLoader(..., shuffle=True, generator=torch.Generator().manual_seed(seed))`.
     pub fn shuffle(mut self, seed: u64) -> DataLoader {
+        self.shuffle = true;
         self.generator = Some(Generator::new(seed));
+        self
+    }
+
+    /// Shuffles every epoch from the global generator, like `DataLoader(..., shuffle=True)`
+    /// after `torch.manual_seed`.
+    pub fn shuffle_global(mut self) -> DataLoader {
+        self.shuffle = true;
+        self.generator = None;
         self
     }
 
@@ -83,14 +98,27 @@ impl DataLoader {
         self.len() == 0
     }
 
+    /// The draws of one epoch: `_BaseDataLoaderIter`'s base seed, then the sampler's
+    /// permutation and the second `randperm` that `RandomSampler` draws when it is exhausted.
+    fn epoch_order(&mut self, n: usize) -> Option<Vec<i64>> {
+        let (shuffle, own) = (self.shuffle, self.generator.is_some());
+        with_generator(self.generator.as_mut(), |g| {
+            random_i64(g); // the base seed for worker processes, drawn even when unused
+            if !shuffle {
+                return None;
+            }
+            let mut sampler = (!own).then(|| Generator::new(random_i64(g) as u64));
+            let g = sampler.as_mut().unwrap_or(g);
+            let order = Tensor::randperm(n, Some(g)).to_vec::<i64>();
+            Tensor::randperm(n, Some(g));
+            Some(order)
+        })
+    }
+
     /// One epoch of `(x_batch, y_batch)`.
     pub fn iter(&mut self) -> impl Iterator<Item = Result<(Tensor, Tensor)>> + '_ {
         let n = self.num_rows();
-        let order: Option<Vec<i64>> = self.generator.as_mut().map(|g| {
-            let mut idx: Vec<i64> = (0..n as i64).collect();
-            idx.shuffle(g.rng());
-            idx
-        });
+        let order = self.epoch_order(n);
         let bs = self.batch_size;
         (0..self.len()).map(move |b| {
             let start = b * bs;

@@ -1,7 +1,8 @@
 //! [`train_test_split`]: a seeded, optionally stratified split of rows.
 
-use logit_core::{Error, Generator, Result, Tensor};
-use rand::seq::SliceRandom;
+use logit_core::{Error, Result, Tensor};
+
+use crate::RandomState;
 
 /// The four parts of a split, named as scikit-learn's `X_train, X_test, y_train, y_test`.
 #[derive(Debug, Clone)]
@@ -23,8 +24,9 @@ fn rows(t: &Tensor, idx: &[usize]) -> Result<Tensor> {
 }
 
 /// Shuffles the rows of `x` and `y` with `seed` and holds out `test_size` of them (as
-/// scikit-learn: `ceil(test_size·n)` test rows). With `stratify`, each label value keeps its
-/// share in both parts.
+/// scikit-learn: `ceil(test_size·n)` test rows). Without `stratify` the rows are the ones
+/// scikit-learn's `train_test_split(..., random_state=seed)` picks (NumPy's permutation); with
+/// it, each label value keeps its share in both parts.
 ///
 /// ```
 /// use logit_core::Tensor;
@@ -70,7 +72,14 @@ pub fn train_test_split(
             format!("{n} rows with test_size {test_size}"),
         ));
     }
-    let mut g = Generator::new(seed);
+    let seed = u32::try_from(seed).map_err(|_| {
+        Error::invalid(
+            "train_test_split",
+            "a seed below 2^32, as NumPy's",
+            seed.to_string(),
+        )
+    })?;
+    let mut g = RandomState::new(seed);
     let (mut train, mut test) = (Vec::new(), Vec::new());
     if stratify {
         let labels = y.to_vec_f64();
@@ -80,7 +89,7 @@ pub fn train_test_split(
         let mut left = n_test;
         for (k, c) in classes.iter().enumerate() {
             let mut idx: Vec<usize> = (0..n).filter(|&i| labels[i] == *c).collect();
-            idx.shuffle(g.rng());
+            g.shuffle(&mut idx);
             let share = if k + 1 == classes.len() {
                 left
             } else {
@@ -91,11 +100,11 @@ pub fn train_test_split(
             test.extend_from_slice(&idx[..share]);
             train.extend_from_slice(&idx[share..]);
         }
-        train.shuffle(g.rng());
-        test.shuffle(g.rng());
+        g.shuffle(&mut train);
+        g.shuffle(&mut test);
     } else {
-        let mut idx: Vec<usize> = (0..n).collect();
-        idx.shuffle(g.rng());
+        // scikit-learn's ShuffleSplit: one permutation, the test rows first
+        let idx = g.permutation(n);
         test = idx[..n_test].to_vec();
         train = idx[n_test..].to_vec();
     }

@@ -2,6 +2,7 @@
 //! so `safetensors.torch.save_file(model.state_dict(), path)` loads with strict checking.
 
 use logit_core::{Error, Result, Tensor};
+use logit_nn::init::{kaiming_normal_, FanMode, Nonlinearity};
 use logit_nn::{
     AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Conv2dConfig, Linear, MaxPool2d, Module, ReLU,
     Sequential, Visitor,
@@ -52,12 +53,14 @@ pub struct BasicBlock {
 
 impl BasicBlock {
     fn new(cin: usize, planes: usize, stride: usize) -> Result<BasicBlock> {
+        // torchvision's _make_layer builds the downsample before the block: it draws first
+        let downsample = downsample(cin, planes, stride)?;
         Ok(BasicBlock {
             conv1: conv(cin, planes, 3, stride)?,
             bn1: BatchNorm2d::new(planes)?,
             conv2: conv(planes, planes, 3, 1)?,
             bn2: BatchNorm2d::new(planes)?,
-            downsample: downsample(cin, planes, stride)?,
+            downsample,
         })
     }
 }
@@ -93,6 +96,7 @@ pub struct Bottleneck {
 
 impl Bottleneck {
     fn new(cin: usize, planes: usize, stride: usize) -> Result<Bottleneck> {
+        let downsample = downsample(cin, planes * 4, stride)?;
         Ok(Bottleneck {
             conv1: conv(cin, planes, 1, 1)?,
             bn1: BatchNorm2d::new(planes)?,
@@ -100,7 +104,7 @@ impl Bottleneck {
             bn2: BatchNorm2d::new(planes)?,
             conv3: conv(planes, planes * 4, 1, 1)?,
             bn3: BatchNorm2d::new(planes * 4)?,
-            downsample: downsample(cin, planes * 4, stride)?,
+            downsample,
         })
     }
 }
@@ -154,6 +158,19 @@ impl ResNet {
             return Err(Error::invalid("ResNet", "num_classes > 0", "0"));
         }
         let expansion = if bottleneck { 4 } else { 1 };
+        // layers draw their default initialisation in torchvision's construction order
+        let conv1 = Conv2d::new(
+            3,
+            64,
+            7,
+            Conv2dConfig {
+                stride: (2, 2),
+                padding: (3, 3),
+                bias: false,
+                ..Default::default()
+            },
+        )?;
+        let bn1 = BatchNorm2d::new(64)?;
         let mut cin = 64;
         let mut layers = Vec::with_capacity(4);
         for (i, (&n, planes)) in blocks.iter().zip([64, 128, 256, 512]).enumerate() {
@@ -172,26 +189,31 @@ impl ResNet {
         let layers: [Sequential; 4] = layers
             .try_into()
             .map_err(|_| Error::invalid("ResNet", "4 stages", "other"))?;
-        Ok(ResNet {
-            conv1: Conv2d::new(
-                3,
-                64,
-                7,
-                Conv2dConfig {
-                    stride: (2, 2),
-                    padding: (3, 3),
-                    bias: false,
-                    ..Default::default()
-                },
-            )?,
-            bn1: BatchNorm2d::new(64)?,
+        let fc = Linear::new(512 * expansion, num_classes)?;
+        let model = ResNet {
+            conv1,
+            bn1,
             relu: ReLU,
             maxpool: MaxPool2d::new(3, 2, 1),
             layers,
             avgpool: AdaptiveAvgPool2d::new((1, 1)),
-            fc: Box::new(Linear::new(512 * expansion, num_classes)?),
+            fc: Box::new(fc),
             num_features: 512 * expansion,
-        })
+        };
+        model.reinit_convs()?;
+        Ok(model)
+    }
+
+    /// The end of torchvision's `ResNet.__init__`: every convolution, in module order,
+    /// re-drawn with `kaiming_normal_(w, mode="fan_out", nonlinearity="relu")` (batch norms
+    /// already hold ones and zeros; `fc` keeps its Linear default).
+    fn reinit_convs(&self) -> Result<()> {
+        for (name, w) in self.named_parameters() {
+            if w.dim() == 4 && name.ends_with("weight") {
+                kaiming_normal_(&w, 0.0, FanMode::FanOut, Nonlinearity::Relu, None)?;
+            }
+        }
+        Ok(())
     }
 
     /// ResNet-18 (BasicBlock, [2, 2, 2, 2]).

@@ -3,7 +3,7 @@
 use logit_core::ops::Conv2dOptions;
 use logit_core::{Error, Result, Tensor};
 
-use crate::init::kaiming_uniform;
+use crate::init::{default_bias, default_weight};
 use crate::{Module, Visitor};
 
 /// Options of [`Conv2d`] beyond the channel counts and kernel size; PyTorch's defaults.
@@ -77,18 +77,15 @@ impl Conv2d {
                 format!("Conv2d({in_channels}, {out_channels}, kernel_size={kernel_size}, {c:?})"),
             ));
         }
-        let fan_in = in_channels / c.groups * kernel_size * kernel_size;
-        let weight = kaiming_uniform(
-            &[
-                out_channels,
-                in_channels / c.groups,
-                kernel_size,
-                kernel_size,
-            ],
-            fan_in,
-        )?;
+        let shape = [
+            out_channels,
+            in_channels / c.groups,
+            kernel_size,
+            kernel_size,
+        ];
+        let weight = default_weight(&shape)?;
         let bias = if c.bias {
-            Some(kaiming_uniform(&[out_channels], fan_in)?)
+            Some(default_bias(out_channels, &shape)?)
         } else {
             None
         };

@@ -2,13 +2,14 @@
 
 use logit_core::{Error, Result, Tensor};
 
-use crate::init::kaiming_uniform;
+use crate::init::{default_bias, default_weight};
 use crate::{Module, Visitor};
 
 /// A fully connected layer, like `nn.Linear(in_features, out_features, bias=True)`.
 ///
 /// The weight is `[out_features, in_features]` and the bias `[out_features]`, both uniform in
-/// `±1/√in_features` (PyTorch's `kaiming_uniform_(a=√5)` default).
+/// `±1/√in_features` (PyTorch's `kaiming_uniform_(a=√5)` default), drawn in PyTorch's order
+/// (weight, then bias) so a seeded layer equals PyTorch's.
 ///
 /// # Shapes
 /// input `[*, in_features]` → output `[*, out_features]`.
@@ -52,9 +53,9 @@ impl Linear {
                 format!("Linear({in_features} -> {out_features})"),
             ));
         }
-        let weight = kaiming_uniform(&[out_features, in_features], in_features)?;
+        let weight = default_weight(&[out_features, in_features])?;
         let bias = if bias {
-            Some(kaiming_uniform(&[out_features], in_features)?)
+            Some(default_bias(out_features, weight.shape())?)
         } else {
             None
         };

@@ -1,28 +1,25 @@
 //! Inverted dropout as one op (`F.dropout`): one pass draws the mask and scales.
 
-use rand::Rng;
-
 use crate::autograd::Backward;
 use crate::random::with_global_rng;
 use crate::{Error, Float, Result, Storage, Tensor};
 
-/// Keeps an element when its uniform draw `u ∈ [0, 1)` (24 random bits, as `rand`'s `f32`)
-/// is at least `p`. Drawing all bits in one `fill` and comparing integers keeps this a
-/// vectorised loop instead of one generator call per element.
+/// PyTorch's CPU mask, `empty_like(x).bernoulli_(1 - p).div_(1 - p)`: one 53-bit double
+/// uniform per element, kept where `u < 1 − p`, the kept ones `1 / (1 − p)` computed in `T`.
 fn mask<T: Float>(n: usize, p: f64) -> Vec<T> {
-    let scale = T::c(1.0 / (1.0 - p));
-    let threshold = (p * (1u32 << 24) as f64).ceil() as u32;
-    let mut bits = vec![0u32; n];
-    with_global_rng(|r| r.fill(&mut bits[..]));
-    bits.iter()
-        .map(|&u| {
-            if (u >> 8) >= threshold {
-                scale
-            } else {
-                T::zero()
-            }
-        })
-        .collect()
+    let keep = 1.0 - p;
+    let scale = T::one() / T::c(keep);
+    with_global_rng(|g| {
+        (0..n)
+            .map(|_| {
+                if crate::random::uniform_f64(g) < keep {
+                    scale
+                } else {
+                    T::zero()
+                }
+            })
+            .collect()
+    })
 }
 
 fn apply<T: Float>(x: &[T], m: &[T]) -> Vec<T> {
@@ -35,13 +32,17 @@ impl Tensor {
     /// the global generator (reproducible after `manual_seed`); the gradient is `g ⊙ mask`.
     ///
     /// # Errors
-    /// When `p` is outside `[0, 1)`.
+    /// When `p` is outside `[0, 1]`.
     pub fn dropout(&self, p: f64, training: bool) -> Result<Tensor> {
-        if !(0.0..1.0).contains(&p) {
-            return Err(Error::invalid("dropout", "p in [0, 1)", format!("p = {p}")));
+        if !(0.0..=1.0).contains(&p) {
+            return Err(Error::invalid("dropout", "p in [0, 1]", format!("p = {p}")));
         }
         if !training || p == 0.0 {
             return Ok(self.clone());
+        }
+        if p == 1.0 {
+            // PyTorch multiplies by a zero scalar here and draws nothing
+            return Ok(self.mul_scalar(0.0));
         }
         let s = self.float_storage();
         let n = self.numel();

@@ -1,11 +1,11 @@
 //! The tutorial's churn data.
 
 use logit_core::{Error, Generator, Result, Tensor};
-use rand::Rng;
 
 /// `n` customers with `features` standard-normal features and labels `Bernoulli(0.5)`,
-/// independent of the features, exactly as the tutorial's `torch.randn` / `torch.randint`:
-/// a model can only learn noise here, so the loss hovers near `ln 2`.
+/// independent of the features, drawn as the tutorial's `torch.randn(n, features)` then
+/// `torch.randint(0, 2, (n, 1)).float()` from `torch.Generator().manual_seed(seed)`: a model can
+/// only learn noise here, so the loss hovers near `ln 2`.
 ///
 /// Returns `(x [n, features], y [n, 1])` as `f32`.
 ///
@@ -21,6 +21,6 @@ pub fn churn(n: usize, features: usize, seed: u64) -> Result<(Tensor, Tensor)> {
     }
     let mut g = Generator::new(seed);
     let x = Tensor::randn_with(&[n, features], &mut g).float();
-    let y: Vec<f32> = (0..n).map(|_| g.rng().gen_range(0..2) as f32).collect();
-    Ok((x, Tensor::from_vec(y, &[n, 1])?))
+    let y = Tensor::randint_with(0, 2, &[n, 1], &mut g)?.float();
+    Ok((x, y))
 }

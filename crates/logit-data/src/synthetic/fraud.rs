@@ -58,11 +58,11 @@ pub fn fraud(c: FraudConfig) -> Result<(Tensor, Tensor)> {
     }
     let (n, f) = (c.n, c.features);
     let mut g = Generator::new(c.seed);
-    let mut w = normal(&mut g, f, 0.0, 1.0);
+    let mut w = normal(&mut g, f, 0.0, 1.0)?;
     let norm = w.iter().map(|v| v * v).sum::<f64>().sqrt();
     w.iter_mut().for_each(|v| *v /= norm);
-    let x = normal(&mut g, n * f, 0.0, 1.0);
-    let noise = normal(&mut g, n, 0.0, c.noise.max(0.0));
+    let x = normal(&mut g, n * f, 0.0, 1.0)?;
+    let noise = normal(&mut g, n, 0.0, c.noise.max(0.0))?;
     let score: Vec<f64> = (0..n)
         .map(|i| {
             let row = &x[i * f..(i + 1) * f];

@@ -1,7 +1,6 @@
 //! Image batches for the transfer-learning head.
 
 use logit_core::{Error, Generator, Result, Tensor};
-use rand::Rng;
 
 /// `n` images `[channels, height, width]` of noise `N(0, 0.5)` where class-1 images (half of
 /// them, at random) have `+1` added to their upper half: a pattern a convolutional feature
@@ -26,10 +25,13 @@ pub fn image_batch(
         ));
     }
     let mut g = Generator::new(seed);
-    let mut x = super::normal(&mut g, n * channels * height * width, 0.0, 0.5);
+    let mut x = super::normal(&mut g, n * channels * height * width, 0.0, 0.5)?;
+    let coins = Tensor::full(&[n], 0.5)
+        .bernoulli(Some(&mut g))?
+        .to_vec::<f32>();
     let mut y = vec![0f32; n];
     for (i, label) in y.iter_mut().enumerate() {
-        if g.rng().gen_bool(0.5) {
+        if coins[i] == 1.0 {
             *label = 1.0;
             for c in 0..channels {
                 let base = (i * channels + c) * height * width;

@@ -11,13 +11,11 @@ pub use diabetes::diabetes;
 pub use fraud::{fraud, FraudConfig};
 pub use images::image_batch;
 
-use logit_core::{Generator, Result, Tensor};
-use rand_distr::{Distribution, Normal};
+use logit_core::{DType, Generator, Result, Tensor};
 
-/// `n` samples of `N(mean, std)` from `g`, as `f64`.
-pub(crate) fn normal(g: &mut Generator, n: usize, mean: f64, std: f64) -> Vec<f64> {
-    let d = Normal::new(mean, std).expect("finite std >= 0");
-    (0..n).map(|_| d.sample(g.rng())).collect()
+/// `n` samples of `N(mean, std)` from `g` (`torch.normal(mean, std, (n,), dtype=float64)`).
+pub(crate) fn normal(g: &mut Generator, n: usize, mean: f64, std: f64) -> Result<Vec<f64>> {
+    Ok(Tensor::normal(&[n], mean, std, DType::F64, Some(g))?.to_vec::<f64>())
 }
 
 /// A column-major list of feature columns as an `[n, columns]` f32 tensor.

@@ -1,0 +1,98 @@
+//! PyTorch's two Box–Muller paths for `normal_`: tensors of 16 or more elements fill all their
+//! uniforms first and transform them in blocks of 16 (the last block recomputed from 16 fresh
+//! uniforms when the size is not a multiple of 16); smaller ones draw pairs of 53-bit doubles
+//! per element and keep the second sample for the next call.
+
+use super::cephes;
+use super::uniform::{fill_f32, fill_f64, uniform_f64};
+use super::Generator;
+
+const TWO_PI: f64 = 2.0 * std::f64::consts::PI;
+
+/// `normal_distribution<double>`: the cached sample if there is one, else a fresh pair.
+pub(crate) fn scalar(g: &mut Generator, mean: f64, std: f64) -> f64 {
+    // PyTorch's build fuses `z * std + mean` (transformation::normal) into one FMA
+    if let Some(z) = g.take_double_normal() {
+        return z.mul_add(std, mean);
+    }
+    let u1 = uniform_f64(g, 0.0, 1.0);
+    let u2 = uniform_f64(g, 0.0, 1.0);
+    let r = (-2.0 * (-u2).ln_1p()).sqrt();
+    let theta = TWO_PI * u1;
+    g.set_double_normal(r * theta.sin());
+    (r * theta.cos()).mul_add(std, mean)
+}
+
+/// `normal_fill_16` in `f64`: uniforms `d[0..8]` give the radii, `d[8..16]` the angles.
+fn block_f64(d: &mut [f64], mean: f64, std: f64) {
+    for j in 0..8 {
+        let u1 = 1.0 - d[j];
+        let u2 = d[j + 8];
+        let radius = (-2.0 * u1.ln()).sqrt();
+        let theta = TWO_PI * u2;
+        d[j] = (radius * theta.cos()).mul_add(std, mean);
+        d[j + 8] = (radius * theta.sin()).mul_add(std, mean);
+    }
+}
+
+/// `normal_fill_16_AVX2` lane by lane, with its Cephes `log` and `sincos`.
+#[inline(always)]
+fn block_f32(d: &mut [f32], mean: f32, std: f32) {
+    let two_pi = TWO_PI as f32;
+    for j in 0..8 {
+        let u1 = 1.0 - d[j];
+        let u2 = d[j + 8];
+        let radius = (-2.0 * cephes::log(u1)).sqrt();
+        let (s, c) = cephes::sincos(two_pi * u2);
+        d[j] = (radius * c).mul_add(std, mean);
+        d[j + 8] = (radius * s).mul_add(std, mean);
+    }
+}
+
+crate::simd_dispatch! {
+    fn blocks_f32(d: &mut [f32], mean: f32, std: f32) {
+        for b in d.chunks_exact_mut(16) {
+            block_f32(b, mean, std);
+        }
+    }
+}
+
+/// Shared block logic: transform every full block, then redo the last 16 from fresh uniforms.
+fn fill<T: Copy>(
+    g: &mut Generator,
+    n: usize,
+    uniforms: impl Fn(&mut Generator, usize) -> Vec<T>,
+    blocks: impl Fn(&mut [T]),
+) -> Vec<T> {
+    let mut d = uniforms(g, n);
+    blocks(&mut d[..n / 16 * 16]);
+    if n % 16 != 0 {
+        let tail = &mut d[n - 16..];
+        tail.copy_from_slice(&uniforms(g, 16));
+        blocks(tail);
+    }
+    d
+}
+
+/// `n` normal samples as `normal_` gives them for an `f32` tensor.
+pub(crate) fn sample_f32(g: &mut Generator, n: usize, mean: f64, std: f64) -> Vec<f32> {
+    if n < 16 {
+        return (0..n).map(|_| scalar(g, mean, std) as f32).collect();
+    }
+    let (m, s) = (mean as f32, std as f32);
+    fill(
+        g,
+        n,
+        |g, k| fill_f32(g, k, 0.0, 1.0),
+        |d| blocks_f32(d, m, s),
+    )
+}
+
+/// `n` normal samples as `normal_` gives them for an `f64` tensor.
+pub(crate) fn sample_f64(g: &mut Generator, n: usize, mean: f64, std: f64) -> Vec<f64> {
+    if n < 16 {
+        return (0..n).map(|_| scalar(g, mean, std)).collect();
+    }
+    let blocks = |d: &mut [f64]| d.chunks_exact_mut(16).for_each(|b| block_f64(b, mean, std));
+    fill(g, n, |g, k| fill_f64(g, k, 0.0, 1.0), blocks)
+}

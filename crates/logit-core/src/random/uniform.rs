@@ -1,0 +1,77 @@
+//! How PyTorch turns raw 32/64-bit draws into uniform floats, integers, Bernoulli draws and
+//! permutations (`TransformationHelper.h` and the CPU kernels): every kernel here is serial and
+//! draws in element order, so results never depend on the thread count.
+
+use super::Generator;
+
+/// `uniform_real<float>`: the low 24 bits of one 32-bit draw, scaled to `[0, 1)`, then
+/// `x·(to − from) + from` in `f32`.
+#[inline]
+pub(crate) fn uniform_f32(g: &mut Generator, from: f32, to: f32) -> f32 {
+    let x = (g.random_u32() & 0x00ff_ffff) as f32 * (1.0 / 16_777_216.0);
+    // PyTorch's build contracts `x * (to - from) + from` into one fused multiply-add
+    x.mul_add(to - from, from)
+}
+
+/// `uniform_real<double>`: the low 53 bits of one 64-bit draw, scaled to `[0, 1)`.
+#[inline]
+pub(crate) fn uniform_f64(g: &mut Generator, from: f64, to: f64) -> f64 {
+    let x = (g.random_u64() & ((1u64 << 53) - 1)) as f64 * (1.0 / 9_007_199_254_740_992.0);
+    x.mul_add(to - from, from)
+}
+
+/// A 53-bit double uniform in `[0, 1)`, the draw behind `bernoulli_` and dropout masks.
+#[inline]
+pub(crate) fn unit_f64(g: &mut Generator) -> f64 {
+    uniform_f64(g, 0.0, 1.0)
+}
+
+/// `n` values of `uniform_` on an `f32` tensor.
+pub(crate) fn fill_f32(g: &mut Generator, n: usize, from: f32, to: f32) -> Vec<f32> {
+    let mut bits = vec![0u32; n];
+    g.fill_u32(&mut bits);
+    let scale = to - from;
+    bits.iter()
+        .map(|&b| ((b & 0x00ff_ffff) as f32 * (1.0 / 16_777_216.0)).mul_add(scale, from))
+        .collect()
+}
+
+/// `n` values of `uniform_` on an `f64` tensor.
+pub(crate) fn fill_f64(g: &mut Generator, n: usize, from: f64, to: f64) -> Vec<f64> {
+    (0..n).map(|_| uniform_f64(g, from, to)).collect()
+}
+
+/// `random_(from, to)`: `draw % range + from`, with a 64-bit draw only when the range needs it.
+pub(crate) fn int_from_to(g: &mut Generator, range: u64, base: i64) -> i64 {
+    let v = if range >= 1 << 32 {
+        g.random_u64()
+    } else {
+        g.random_u32() as u64
+    };
+    (v % range).wrapping_add(base as u64) as i64
+}
+
+/// `random_()` on an int64 tensor: a 64-bit draw modulo `2⁶³` (how `RandomSampler` and the
+/// DataLoader take their seeds from the global generator).
+pub fn random_i64(g: &mut Generator) -> i64 {
+    (g.random_u64() % (1u64 << 63)) as i64
+}
+
+/// `torch.randperm(n)` on CPU: the identity, then for each `i` a swap with `i + random() % (n−i)`.
+pub(crate) fn permutation(g: &mut Generator, n: usize) -> Vec<i64> {
+    let mut v: Vec<i64> = (0..n as i64).collect();
+    for i in 0..n.saturating_sub(1) {
+        let z = (g.random_u32() as u64 % (n - i) as u64) as usize;
+        v.swap(i, i + z);
+    }
+    v
+}
+
+/// `bernoulli_(p)` with a scalar `p`: one 53-bit double uniform per element, 1 where `u < p`.
+pub(crate) fn bernoulli_scalar(
+    g: &mut Generator,
+    n: usize,
+    p: f64,
+) -> impl Iterator<Item = bool> + '_ {
+    (0..n).map(move |_| uniform_f64(g, 0.0, 1.0) < p)
+}
