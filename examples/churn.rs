@@ -1,18 +1,19 @@
 //! Customer churn with logistic regression: Linear(10, 1) + Sigmoid, BCELoss, SGD.
 //!
-//! PyTorch equivalent: the tutorial's `ChurnPredictor` loop,
-//! `loss = criterion(model(X), y); optimizer.zero_grad(); loss.backward(); optimizer.step()`.
-//! Run: `cargo run --release --example churn`
+//! The tutorial's snippet with `torch.manual_seed(seed)` as its first line, line for line;
+//! for any seed it prints PyTorch's numbers (tests/tutorial_output.rs checks it against
+//! tests/fixtures/pytorch/tutorial/churn.py).
+//! Run: `cargo run --release --example churn [SEED]` (default 42)
 
-use logit::data::synthetic;
 use logit::models::ChurnPredictor;
 use logit::prelude::*;
 
-fn main() -> Result<()> {
-    manual_seed(42);
-    let (x, y) = synthetic::churn(64, 10, 42)?; // 64 customers, 10 features
+/// The snippet; each printed line goes to `out`.
+pub fn run(seed: u64, out: &mut Vec<String>) -> Result<()> {
+    manual_seed(seed);
+    let x = Tensor::randn(&[64, 10]); // X = torch.randn(64, 10)
+    let y = Tensor::randint(0, 2, &[64, 1])?.float(); // y = torch.randint(0, 2, (64, 1)).float()
     let model = ChurnPredictor::new(10)?;
-    println!("{model}");
     let criterion = BCELoss::new();
     let mut optimizer = SGD::new(
         model.parameters(),
@@ -25,33 +26,37 @@ fn main() -> Result<()> {
     for epoch in 0..100 {
         let outputs = model.forward(&x)?;
         let loss = criterion.forward(&outputs, &y)?;
-        loss.check_finite("loss")?;
         optimizer.zero_grad();
         loss.backward()?;
         optimizer.step()?;
         if (epoch + 1) % 10 == 0 {
-            println!("Epoch [{}/100], Loss: {:.4}", epoch + 1, loss.item()?);
+            out.push(format!(
+                "Epoch [{}/100], Loss: {:.4}",
+                epoch + 1,
+                loss.item()?
+            ));
         }
     }
 
-    // churn probabilities for new customers
+    let _g = no_grad(); // with torch.no_grad():
     let new_customers = Tensor::randn(&[5, 10]);
-    let probabilities = {
-        let _g = no_grad();
-        model.forward(&new_customers)?
-    };
-    println!("Churn probabilities for new customers:");
-    for (i, p) in probabilities.to_vec::<f32>().iter().enumerate() {
-        println!(
-            "  customer {}: {:.4} -> {}",
-            i + 1,
-            p,
-            if *p > 0.5 {
-                "likely to churn"
-            } else {
-                "likely to stay"
-            }
-        );
-    }
+    let probabilities = model.forward(&new_customers)?;
+    out.push(probabilities.to_string());
     Ok(())
+}
+
+#[allow(dead_code)]
+fn main() -> Result<()> {
+    let mut out = Vec::new();
+    run(seed_arg()?, &mut out)?;
+    println!("{}", out.join("\n"));
+    Ok(())
+}
+
+/// The optional first argument, the seed (default 42).
+fn seed_arg() -> Result<u64> {
+    std::env::args().nth(1).map_or(Ok(42), |s| {
+        s.parse()
+            .map_err(|_| Error::invalid("churn", "a seed (an integer)", s))
+    })
 }

@@ -1,20 +1,22 @@
 //! Diabetes risk with a small MLP: the tutorial's DiabetesPredictor (8-12-8-1, ReLU, Sigmoid),
-//! BCELoss, Adam(lr=1e-3), mini-batches of 32, 200 epochs, on the tutorial's generator.
+//! BCELoss, Adam(lr=1e-3), mini-batches of 32, 200 epochs, on the tutorial's NumPy generator.
 //!
-//! PyTorch equivalent: `X, y = generate_sample_data(500)`, the training loop over batches,
-//! then `risk = model(new_patients)`.
-//! Run: `cargo run --release --example diabetes`
+//! The tutorial's snippet with `torch.manual_seed(seed)` as its first line, line for line;
+//! for any seed it prints PyTorch's numbers (tests/tutorial_output.rs checks it against
+//! tests/fixtures/pytorch/tutorial/diabetes.py).
+//! Run: `cargo run --release --example diabetes [SEED]` (default 42)
 
-use logit::data::{metrics, synthetic, train_test_split, DataLoader};
+use logit::data::synthetic;
 use logit::models::DiabetesPredictor;
 use logit::prelude::*;
 
-fn main() -> Result<()> {
-    manual_seed(42);
-    let (x, y) = synthetic::diabetes(500, 42)?;
-    let split = train_test_split(&x, &y, 0.2, 42, false)?;
+/// The snippet; each printed line goes to `out`.
+pub fn run(seed: u64, out: &mut Vec<String>) -> Result<()> {
+    manual_seed(seed);
+    let (x, y) = synthetic::diabetes(500, 42)?; // generate_sample_data(500), np.random.seed(42)
+    let (x_train, x_test) = (x.narrow(0, 0, 400)?, x.narrow(0, 400, 100)?);
+    let (y_train, y_test) = (y.narrow(0, 0, 400)?, y.narrow(0, 400, 100)?);
     let model = DiabetesPredictor::new(8)?;
-    println!("{model}");
     let criterion = BCELoss::new();
     let mut optimizer = Adam::new(
         model.parameters(),
@@ -23,54 +25,62 @@ fn main() -> Result<()> {
             ..Default::default()
         },
     )?;
-    let mut loader = DataLoader::new(&split.x_train, &split.y_train, 32)?.shuffle(42);
+    let batch_size = 32;
 
     for epoch in 0..200 {
-        let mut total = 0.0;
-        for batch in loader.iter() {
-            let (xb, yb) = batch?;
-            let loss = criterion.forward(&model.forward(&xb)?, &yb)?;
-            loss.check_finite("training loss")?;
+        let mut loss = Tensor::scalar(0.0);
+        for i in (0..400).step_by(batch_size) {
+            let len = batch_size.min(400 - i);
+            let batch_x = x_train.narrow(0, i, len)?;
+            let batch_y = y_train.narrow(0, i, len)?;
+            let outputs = model.forward(&batch_x)?;
+            loss = criterion.forward(&outputs, &batch_y)?;
             optimizer.zero_grad();
             loss.backward()?;
             optimizer.step()?;
-            total += loss.item()?;
         }
         if (epoch + 1) % 20 == 0 {
-            println!(
+            out.push(format!(
                 "Epoch [{}/200], Loss: {:.4}",
                 epoch + 1,
-                total / loader.len() as f64
-            );
+                loss.item()?
+            ));
         }
     }
 
     model.eval();
     let _g = no_grad();
-    let test_probs = model.forward(&split.x_test)?.to_vec_f64();
-    let labels = split.y_test.to_vec_f64();
-    println!(
-        "Test accuracy: {:.4}",
-        metrics::accuracy(&test_probs, &labels, 0.5)?
-    );
-    println!(
-        "Test ROC-AUC:  {:.4}",
-        metrics::roc_auc(&test_probs, &labels)?
-    );
-
-    // age, BMI, blood pressure, glucose, four other features (scaled to about [0, 1])
+    let test_outputs = model.forward(&x_test)?;
+    let predicted = test_outputs.gt_scalar(0.5).float();
+    let accuracy = predicted.eq(&y_test)?.float().mean();
+    out.push(format!("Test Accuracy: {:.4}", accuracy.item()?));
     let new_patients = Tensor::new([
         [0.62, 0.75, 0.58, 0.82, 0.45, 0.52, 0.37, 0.48],
         [0.45, 0.42, 0.39, 0.44, 0.52, 0.41, 0.48, 0.47],
     ])?;
     let risk = model.forward(&new_patients)?;
     for (i, r) in risk.to_vec::<f32>().iter().enumerate() {
-        println!(
-            "Patient {}: diabetes risk {:.1}% -> {}",
+        out.push(format!(
+            "Patient {}: Diabetes Risk = {:.2}%",
             i + 1,
-            r * 100.0,
-            if *r > 0.5 { "high risk" } else { "low risk" }
-        );
+            *r as f64 * 100.0
+        ));
     }
     Ok(())
+}
+
+#[allow(dead_code)]
+fn main() -> Result<()> {
+    let mut out = Vec::new();
+    run(seed_arg()?, &mut out)?;
+    println!("{}", out.join("\n"));
+    Ok(())
+}
+
+/// The optional first argument, the seed (default 42).
+fn seed_arg() -> Result<u64> {
+    std::env::args().nth(1).map_or(Ok(42), |s| {
+        s.parse()
+            .map_err(|_| Error::invalid("diabetes", "a seed (an integer)", s))
+    })
 }
