@@ -1,4 +1,4 @@
-//! The speed workloads W1–W8 (see docs/performance.md), each run with warm-up and timed over
+//! The speed workloads W1–W9 (see docs/performance.md), each run with warm-up and timed over
 //! repetitions, printing one JSON line per workload:
 //! `{"system":"logit","workload":"W2_churn_step","threads":1,"median_us":…,"min_us":…,"max_us":…}`.
 //!
@@ -191,6 +191,21 @@ fn main() {
             threads,
             r,
             &format!(",\"gflops\":{gflops:.1}"),
+        );
+    }
+    if run("W9") {
+        // torch.randn(10_000_000): PyTorch's own stream, so the same numbers on both sides
+        report(
+            "W9_randn_1e7",
+            threads,
+            time(
+                || {
+                    std::hint::black_box(Tensor::randn(&[10_000_000]));
+                },
+                budget,
+                5,
+            ),
+            "",
         );
     }
     if run("W7") {

@@ -160,7 +160,8 @@ fn run(name: &str, seed: u64) -> Result<Vec<Tensor>> {
 fn init_cases() -> Result<Vec<Tensor>> {
     let w = || f(&[20, 30], DType::F32);
     let mut out = Vec::new();
-    let fns: [&dyn Fn(&Tensor) -> Result<()>; 7] = [
+    type Init<'a> = &'a dyn Fn(&Tensor) -> Result<()>;
+    let fns: [Init; 7] = [
         &|w| {
             init::kaiming_uniform_(
                 w,

@@ -1,4 +1,4 @@
-"""The speed workloads W1-W8 in PyTorch, one JSON line each, like benches/workloads.rs.
+"""The speed workloads W1-W9 in PyTorch, one JSON line each, like benches/workloads.rs.
 
 python benches/pytorch/workloads.py --threads 1 [--only W2,W3] [--budget-ms 1500]
 Needs torch and torchvision (pip install torch torchvision); only for benchmarking.
@@ -114,6 +114,8 @@ def main():
             with torch.no_grad():
                 m(img)
         report("W8_resnet50_forward", t, timeit(fw, budget * 3, 5))
+    if run("W9"):
+        report("W9_randn_1e7", t, timeit(lambda: torch.randn(10_000_000), budget, 5))
 
 
 if __name__ == "__main__":

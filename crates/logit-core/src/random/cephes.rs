@@ -12,7 +12,8 @@ fn fma(a: f32, b: f32, c: f32) -> f32 {
 
 // The constants keep the decimal digits of the original source: each must round to the very
 // same f32 as there, so no digit may be dropped.
-const SQRTHF: f32 = 0.707106781186547524;
+/// `0.707106781186547524` in the source, the same f32.
+const SQRTHF: f32 = std::f32::consts::FRAC_1_SQRT_2;
 const LOG_P: [f32; 9] = [
     7.0376836292E-2,
     -1.1514610310E-1,

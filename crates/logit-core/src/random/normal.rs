@@ -8,6 +8,8 @@ use super::uniform::{fill_f32, fill_f64, uniform_f64};
 use super::Generator;
 
 const TWO_PI: f64 = 2.0 * std::f64::consts::PI;
+// parallel chunks must hold whole blocks of 16
+const _: () = assert!(crate::parallel::CHUNK % 16 == 0);
 
 /// `normal_distribution<double>`: the cached sample if there is one, else a fresh pair.
 pub(crate) fn scalar(g: &mut Generator, mean: f64, std: f64) -> f64 {

@@ -17,6 +17,10 @@ pub(crate) fn uniform_f32(g: &mut Generator, from: f32, to: f32) -> f32 {
 #[inline]
 pub(crate) fn uniform_f64(g: &mut Generator, from: f64, to: f64) -> f64 {
     let x = (g.random_u64() & ((1u64 << 53) - 1)) as f64 * (1.0 / 9_007_199_254_740_992.0);
+    if from == 0.0 && to == 1.0 {
+        // the fused x·1 + 0 is x: skip the (software, off the FMA path) fused multiply-add
+        return x;
+    }
     x.mul_add(to - from, from)
 }
 
@@ -26,14 +30,26 @@ pub(crate) fn unit_f64(g: &mut Generator) -> f64 {
     uniform_f64(g, 0.0, 1.0)
 }
 
-/// `n` values of `uniform_` on an `f32` tensor.
+crate::simd_dispatch! {
+    fn scale_bits(bits: &[u32], out: &mut Vec<f32>, scale: f32, from: f32) {
+        out.extend(
+            bits.iter()
+                .map(|&b| ((b & 0x00ff_ffff) as f32 * (1.0 / 16_777_216.0)).mul_add(scale, from)),
+        );
+    }
+}
+
+/// `n` values of `uniform_` on an `f32` tensor, drawn in chunks so the raw bits stay in cache.
 pub(crate) fn fill_f32(g: &mut Generator, n: usize, from: f32, to: f32) -> Vec<f32> {
-    let mut bits = vec![0u32; n];
-    g.fill_u32(&mut bits);
+    let mut out = Vec::with_capacity(n);
+    let mut bits = [0u32; 4096];
     let scale = to - from;
-    bits.iter()
-        .map(|&b| ((b & 0x00ff_ffff) as f32 * (1.0 / 16_777_216.0)).mul_add(scale, from))
-        .collect()
+    while out.len() < n {
+        let k = (n - out.len()).min(bits.len());
+        g.fill_u32(&mut bits[..k]);
+        scale_bits(&bits[..k], &mut out, scale, from);
+    }
+    out
 }
 
 /// `n` values of `uniform_` on an `f64` tensor.
