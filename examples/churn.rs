@@ -48,15 +48,7 @@ pub fn run(seed: u64, out: &mut Vec<String>) -> Result<()> {
 #[allow(dead_code)]
 fn main() -> Result<()> {
     let mut out = Vec::new();
-    run(seed_arg()?, &mut out)?;
+    run(logit::seed_arg(42)?, &mut out)?;
     println!("{}", out.join("\n"));
     Ok(())
-}
-
-/// The optional first argument, the seed (default 42).
-fn seed_arg() -> Result<u64> {
-    std::env::args().nth(1).map_or(Ok(42), |s| {
-        s.parse()
-            .map_err(|_| Error::invalid("churn", "a seed (an integer)", s))
-    })
 }

@@ -35,3 +35,15 @@ pub mod prelude {
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The seed a tutorial example takes as its first command-line argument, `default` when there
+/// is none: the equivalent of editing `torch.manual_seed(seed)` at the top of the snippet.
+///
+/// # Errors
+/// When the argument is not a non-negative integer.
+pub fn seed_arg(default: u64) -> core::Result<u64> {
+    std::env::args().nth(1).map_or(Ok(default), |s| {
+        s.parse()
+            .map_err(|_| core::Error::invalid("seed argument", "a non-negative integer", s))
+    })
+}

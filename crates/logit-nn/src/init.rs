@@ -87,6 +87,11 @@ fn fan(shape: &[usize], mode: FanMode) -> Result<f64> {
     Ok(fan as f64)
 }
 
+/// `gain / √fan`, the standard deviation both Kaiming initialisers aim at.
+fn kaiming_std(t: &Tensor, a: f64, mode: FanMode, nonlinearity: Nonlinearity) -> Result<f64> {
+    Ok(calculate_gain(nonlinearity, Some(a)) / fan(t.shape(), mode)?.sqrt())
+}
+
 /// `nn.init.uniform_(tensor, a, b)`.
 ///
 /// # Errors
@@ -130,8 +135,7 @@ pub fn kaiming_uniform_(
     nonlinearity: Nonlinearity,
     g: Option<&mut Generator>,
 ) -> Result<()> {
-    let std = calculate_gain(nonlinearity, Some(a)) / fan(t.shape(), mode)?.sqrt();
-    let bound = 3f64.sqrt() * std;
+    let bound = 3f64.sqrt() * kaiming_std(t, a, mode, nonlinearity)?;
     t.uniform_(-bound, bound, g)
 }
 
@@ -146,8 +150,7 @@ pub fn kaiming_normal_(
     nonlinearity: Nonlinearity,
     g: Option<&mut Generator>,
 ) -> Result<()> {
-    let std = calculate_gain(nonlinearity, Some(a)) / fan(t.shape(), mode)?.sqrt();
-    t.normal_(0.0, std, g)
+    t.normal_(0.0, kaiming_std(t, a, mode, nonlinearity)?, g)
 }
 
 fn xavier_std(t: &Tensor, gain: f64) -> Result<f64> {
