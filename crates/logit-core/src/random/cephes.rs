@@ -30,7 +30,7 @@ const LOG_Q2: f32 = 0.693359375;
 
 /// `log256_ps` for one lane (`x` in `(0, 1]` here; no NaN handling needed).
 #[inline(always)]
-pub fn log(x: f32) -> f32 {
+pub(crate) fn log(x: f32) -> f32 {
     let x = x.max(f32::MIN_POSITIVE);
     let bits = x.to_bits();
     let mut e = ((bits >> 23) as i32 - 0x7f) as f32 + 1.0;
@@ -66,7 +66,7 @@ const COSCOF: [f32; 3] = [
 
 /// `sincos256_ps` for one lane: `(sin x, cos x)` after the Cephes octant reduction.
 #[inline(always)]
-pub fn sincos(x: f32) -> (f32, f32) {
+pub(crate) fn sincos(x: f32) -> (f32, f32) {
     let sign_sin = x.to_bits() & 0x8000_0000;
     let ax = x.abs();
     let j = (((ax * FOPI) as i32).wrapping_add(1)) & !1;

@@ -14,7 +14,7 @@
 //! Every kernel is serial, as PyTorch's are, so the same seed gives the same bits with any
 //! number of threads.
 
-pub mod cephes;
+mod cephes;
 mod generator;
 mod mt19937;
 mod normal;
