@@ -1,7 +1,7 @@
 //! Inverted dropout as one op (`F.dropout`): one pass draws the mask and scales.
 
 use crate::autograd::Backward;
-use crate::random::with_global_rng;
+use crate::random::{bernoulli_scalar, with_global_rng};
 use crate::{Error, Float, Result, Storage, Tensor};
 
 /// PyTorch's CPU mask, `empty_like(x).bernoulli_(1 - p).div_(1 - p)`: one 53-bit double
@@ -10,14 +10,8 @@ fn mask<T: Float>(n: usize, p: f64) -> Vec<T> {
     let keep = 1.0 - p;
     let scale = T::one() / T::c(keep);
     with_global_rng(|g| {
-        (0..n)
-            .map(|_| {
-                if crate::random::uniform_f64(g) < keep {
-                    scale
-                } else {
-                    T::zero()
-                }
-            })
+        bernoulli_scalar(g, n, keep)
+            .map(|kept| if kept { scale } else { T::zero() })
             .collect()
     })
 }

@@ -26,5 +26,5 @@ pub use generator::{
     with_global_rng, Generator, DEFAULT_SEED,
 };
 pub use mt19937::Mt19937;
+pub(crate) use uniform::bernoulli_scalar;
 pub use uniform::random_i64;
-pub(crate) use uniform::unit_f64 as uniform_f64;

@@ -24,12 +24,6 @@ pub(crate) fn uniform_f64(g: &mut Generator, from: f64, to: f64) -> f64 {
     x.mul_add(to - from, from)
 }
 
-/// A 53-bit double uniform in `[0, 1)`, the draw behind `bernoulli_` and dropout masks.
-#[inline]
-pub(crate) fn unit_f64(g: &mut Generator) -> f64 {
-    uniform_f64(g, 0.0, 1.0)
-}
-
 crate::simd_dispatch! {
     fn scale_bits(bits: &[u32], out: &mut Vec<f32>, scale: f32, from: f32) {
         out.extend(
@@ -83,7 +77,8 @@ pub(crate) fn permutation(g: &mut Generator, n: usize) -> Vec<i64> {
     v
 }
 
-/// `bernoulli_(p)` with a scalar `p`: one 53-bit double uniform per element, 1 where `u < p`.
+/// `bernoulli_(p)` with a scalar `p` (and so dropout masks): one 53-bit double uniform per
+/// element, 1 where `u < p`.
 pub(crate) fn bernoulli_scalar(
     g: &mut Generator,
     n: usize,
