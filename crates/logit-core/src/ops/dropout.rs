@@ -9,11 +9,7 @@ use crate::{Error, Float, Result, Storage, Tensor};
 fn mask<T: Float>(n: usize, p: f64) -> Vec<T> {
     let keep = 1.0 - p;
     let scale = T::one() / T::c(keep);
-    with_global_rng(|g| {
-        bernoulli_scalar(g, n, keep)
-            .map(|kept| if kept { scale } else { T::zero() })
-            .collect()
-    })
+    with_global_rng(|g| bernoulli_scalar(g, n, keep, scale, T::zero()))
 }
 
 fn apply<T: Float>(x: &[T], m: &[T]) -> Vec<T> {

@@ -241,14 +241,11 @@ impl Tensor {
             return Err(Error::invalid("bernoulli_", "p in [0, 1]", p.to_string()));
         }
         let (n, dtype) = (self.numel(), self.dtype());
-        let s = with_generator(g, |g| {
-            let draws = bernoulli_scalar(g, n, p);
-            match dtype {
-                DType::F64 => Storage::F64(draws.map(f64::from).collect()),
-                DType::I64 => Storage::I64(draws.map(i64::from).collect()),
-                DType::Bool => Storage::Bool(draws.collect()),
-                _ => Storage::F32(draws.map(f32::from).collect()),
-            }
+        let s = with_generator(g, |g| match dtype {
+            DType::F64 => Storage::F64(bernoulli_scalar(g, n, p, 1.0, 0.0)),
+            DType::I64 => Storage::I64(bernoulli_scalar(g, n, p, 1, 0)),
+            DType::Bool => Storage::Bool(bernoulli_scalar(g, n, p, true, false)),
+            _ => Storage::F32(bernoulli_scalar(g, n, p, 1.0, 0.0)),
         });
         self.update_(|d| *d = s);
         Ok(())

@@ -16,7 +16,18 @@ pub(crate) fn uniform_f32(g: &mut Generator, from: f32, to: f32) -> f32 {
 /// `uniform_real<double>`: the low 53 bits of one 64-bit draw, scaled to `[0, 1)`.
 #[inline]
 pub(crate) fn uniform_f64(g: &mut Generator, from: f64, to: f64) -> f64 {
-    let x = (g.random_u64() & ((1u64 << 53) - 1)) as f64 * (1.0 / 9_007_199_254_740_992.0);
+    unit_to_range(unit_from_bits(g.random_u64()), from, to)
+}
+
+/// The `[0, 1)` double of one 64-bit draw (its low 53 bits).
+#[inline(always)]
+fn unit_from_bits(v: u64) -> f64 {
+    (v & ((1u64 << 53) - 1)) as f64 * (1.0 / 9_007_199_254_740_992.0)
+}
+
+/// `x·(to − from) + from`, fused as PyTorch's build fuses it.
+#[inline(always)]
+fn unit_to_range(x: f64, from: f64, to: f64) -> f64 {
     if from == 0.0 && to == 1.0 {
         // the fused x·1 + 0 is x: skip the (software, off the FMA path) fused multiply-add
         return x;
@@ -46,9 +57,26 @@ pub(crate) fn fill_f32(g: &mut Generator, n: usize, from: f32, to: f32) -> Vec<f
     out
 }
 
+/// `f` of `n` consecutive 64-bit draws (`random64()`, high word first), drawn in chunks so
+/// the engine runs its bulk fill instead of one call per element.
+fn map_u64<T>(g: &mut Generator, n: usize, mut f: impl FnMut(u64) -> T) -> Vec<T> {
+    let mut out = Vec::with_capacity(n);
+    let mut bits = [0u32; 4096];
+    while out.len() < n {
+        let k = (n - out.len()).min(bits.len() / 2);
+        g.fill_u32(&mut bits[..2 * k]);
+        out.extend(
+            bits[..2 * k]
+                .chunks_exact(2)
+                .map(|w| f(((w[0] as u64) << 32) | w[1] as u64)),
+        );
+    }
+    out
+}
+
 /// `n` values of `uniform_` on an `f64` tensor.
 pub(crate) fn fill_f64(g: &mut Generator, n: usize, from: f64, to: f64) -> Vec<f64> {
-    (0..n).map(|_| uniform_f64(g, from, to)).collect()
+    map_u64(g, n, |v| unit_to_range(unit_from_bits(v), from, to))
 }
 
 /// `random_(from, to)`: `draw % range + from`, with a 64-bit draw only when the range needs it.
@@ -77,12 +105,22 @@ pub(crate) fn permutation(g: &mut Generator, n: usize) -> Vec<i64> {
     v
 }
 
-/// `bernoulli_(p)` with a scalar `p` (and so dropout masks): one 53-bit double uniform per
-/// element, 1 where `u < p`.
-pub(crate) fn bernoulli_scalar(
+/// `bernoulli_(p)` with a scalar `p` (and so dropout masks): one 53-bit double uniform `u` per
+/// element, `hit` where `u < p`, else `miss`. `u = k·2⁻⁵³ < p` is tested as the exactly
+/// equivalent integer comparison `k < ⌈p·2⁵³⌉`.
+pub(crate) fn bernoulli_scalar<T: Copy>(
     g: &mut Generator,
     n: usize,
     p: f64,
-) -> impl Iterator<Item = bool> + '_ {
-    (0..n).map(move |_| uniform_f64(g, 0.0, 1.0) < p)
+    hit: T,
+    miss: T,
+) -> Vec<T> {
+    let threshold = (p * 9_007_199_254_740_992.0).ceil() as u64;
+    map_u64(g, n, |v| {
+        if v & ((1u64 << 53) - 1) < threshold {
+            hit
+        } else {
+            miss
+        }
+    })
 }
