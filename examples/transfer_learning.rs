@@ -1,13 +1,18 @@
 //! Transfer learning as the tutorial's last section: a ResNet-50 backbone, frozen, with `fc`
 //! replaced by `Sequential(Linear(2048, 1), Sigmoid)`; only the head trains.
 //!
-//! PyTorch equivalent:
+//! The snippet with `torch.manual_seed(seed)` as its first line, run with
+//! `resnet50(weights=None)`; what it prints equals what
+//! tests/fixtures/pytorch/tutorial/transfer_learning.py prints (tests/tutorial_output.rs).
 //! ```python
-//! model = models.resnet50(weights=...)
-//! for p in model.parameters(): p.requires_grad = False
-//! model.fc = nn.Sequential(nn.Linear(model.fc.in_features, 1), nn.Sigmoid())
+//! model = models.resnet50(weights=None)
+//! for param in model.parameters():
+//!     param.requires_grad = False
+//! num_features = model.fc.in_features
+//! model.fc = nn.Sequential(nn.Linear(num_features, 1), nn.Sigmoid())
 //! ```
-//! Run: `cargo run --release --example transfer_learning [resnet50.safetensors]`
+//! After the snippet it trains the head on an image folder made from the bundled photos.
+//! Run: `cargo run --release --example transfer_learning [SEED] [resnet50.safetensors]`
 //!
 //! The weights file is a torchvision state dict exported with
 //! `safetensors.torch.save_file(models.resnet50(weights="IMAGENET1K_V2").state_dict(), path)`.
@@ -18,7 +23,8 @@ use std::path::Path;
 
 use image::imageops;
 use logit::data::{load_image, ImageFolder};
-use logit::models::{HeadOutput, ResNet, TransferHead};
+use logit::models::ResNet;
+use logit::nn::{Linear, Module, Sequential, Sigmoid};
 use logit::prelude::*;
 
 /// Writes a two-class image folder from the bundled photos: the kitten and Huey, each with
@@ -51,32 +57,61 @@ fn make_image_folder(root: &Path) -> Result<()> {
     Ok(())
 }
 
-fn main() -> Result<()> {
-    manual_seed(0);
-    let backbone = ResNet::resnet50(1000)?;
-    match std::env::args().nth(1) {
-        Some(path) => {
-            backbone.load(&path)?;
-            println!("Loaded pretrained weights from {path}");
-        }
-        None => println!(
-            "No weights file given: the ResNet-50 backbone has RANDOM weights, so the probabilities below\n\
-             are meaningless. Pass a torchvision state dict saved as safetensors to use pretrained features."
-        ),
+/// The snippet, with an optional weights file loaded before the head is swapped; each printed
+/// line goes to `out`. Returns the model, in the (training) mode the snippet leaves it in.
+pub fn run(seed: u64, weights: Option<&str>, out: &mut Vec<String>) -> Result<ResNet> {
+    manual_seed(seed);
+    let mut model = ResNet::resnet50(1000)?; // models.resnet50(weights=None)
+    if let Some(path) = weights {
+        model.load(path)?;
+        out.push(format!("Loaded pretrained weights from {path}"));
     }
-    println!("Backbone features: {}", backbone.num_features());
-    let model = TransferHead::new(backbone, HeadOutput::Probability)?;
+    for param in model.parameters() {
+        param.requires_grad_(false);
+    }
+    let num_features = model.num_features(); // model.fc.in_features
+    model.replace_fc(
+        Sequential::new()
+            .add(Linear::new(num_features, 1)?)
+            .add(Sigmoid),
+    );
+    out.push(format!("Backbone features: {num_features}"));
     let trainable: usize = model
         .parameters()
         .iter()
         .filter(|p| p.requires_grad())
         .map(|p| p.numel())
         .sum();
-    println!(
+    out.push(format!(
         "Parameters: {} in all, {trainable} trainable (the new head)",
         model.num_parameters()
-    );
+    ));
 
+    let image = Tensor::randn(&[1, 3, 224, 224]);
+    let output = model.forward(&image)?;
+    out.push(output.to_string());
+    Ok(model)
+}
+
+#[allow(dead_code)]
+fn main() -> Result<()> {
+    let seed = logit::seed_arg(42)?;
+    let weights = std::env::args().nth(2);
+    if weights.is_none() {
+        println!(
+            "No weights file given: the ResNet-50 backbone has RANDOM weights, so the probabilities below\n\
+             are meaningless. Pass a torchvision state dict (.safetensors) to use pretrained features."
+        );
+    }
+    let mut out = Vec::new();
+    let model = run(seed, weights.as_deref(), &mut out)?;
+    println!("{}", out.join("\n"));
+    model.eval();
+    train_head(&model)
+}
+
+/// The head trained on the bundled photos, the frozen backbone's features computed once.
+fn train_head(model: &ResNet) -> Result<()> {
     let root = std::env::temp_dir().join(format!("logit-transfer-{}", std::process::id()));
     make_image_folder(&root)?;
     let folder = ImageFolder::new(&root)?;
@@ -90,19 +125,22 @@ fn main() -> Result<()> {
 
     // the frozen backbone in eval mode is a fixed function: compute features once
     let start = std::time::Instant::now();
-    let features = model.features(&images)?;
+    let features = {
+        let _g = no_grad();
+        model.forward_features(&images)?
+    };
     println!("Features {:?} in {:.2?}", features.shape(), start.elapsed());
 
     let criterion = BCELoss::new();
     let mut optimizer = Adam::new(
-        model.head_parameters(),
+        model.fc.parameters(),
         AdamConfig {
             lr: 1e-3,
             ..Default::default()
         },
     )?;
     for step in 0..20 {
-        let loss = criterion.forward(&model.head_forward(&features)?, &labels)?;
+        let loss = criterion.forward(&model.fc.forward(&features)?, &labels)?;
         loss.check_finite("head loss")?;
         optimizer.zero_grad();
         loss.backward()?;

@@ -9,6 +9,12 @@ use logit::core::Result;
 mod churn;
 #[path = "../examples/diabetes.rs"]
 mod diabetes;
+#[path = "../examples/focal_loss.rs"]
+mod focal_loss;
+#[path = "../examples/sigmoid_basics.rs"]
+mod sigmoid_basics;
+#[path = "../examples/transfer_learning.rs"]
+mod transfer_learning;
 
 /// Both examples seed the global generator: they take turns.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -39,4 +45,21 @@ fn churn_prints_pytorchs_numbers() -> Result<()> {
 #[test]
 fn diabetes_prints_pytorchs_numbers() -> Result<()> {
     check("diabetes", diabetes::run)
+}
+
+#[test]
+fn sigmoid_basics_prints_pytorchs_numbers() -> Result<()> {
+    check("sigmoid_basics", sigmoid_basics::run)
+}
+
+#[test]
+fn focal_loss_prints_pytorchs_numbers() -> Result<()> {
+    check("focal_loss", focal_loss::run)
+}
+
+#[test]
+fn transfer_learning_prints_pytorchs_numbers() -> Result<()> {
+    check("transfer_learning", |seed, out| {
+        transfer_learning::run(seed, None, out).map(drop)
+    })
 }
