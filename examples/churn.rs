@@ -8,8 +8,8 @@
 use logit::models::ChurnPredictor;
 use logit::prelude::*;
 
-/// The snippet; each printed line goes to `out`.
-pub fn run(seed: u64, out: &mut Vec<String>) -> Result<()> {
+/// The snippet; each printed line goes to `out`. Returns the trained model.
+pub fn run(seed: u64, out: &mut Vec<String>) -> Result<ChurnPredictor> {
     manual_seed(seed);
     let x = Tensor::randn(&[64, 10]); // X = torch.randn(64, 10)
     let y = Tensor::randint(0, 2, &[64, 1])?.float(); // y = torch.randint(0, 2, (64, 1)).float()
@@ -42,7 +42,7 @@ pub fn run(seed: u64, out: &mut Vec<String>) -> Result<()> {
     let new_customers = Tensor::randn(&[5, 10]);
     let probabilities = model.forward(&new_customers)?;
     out.push(probabilities.to_string());
-    Ok(())
+    Ok(model)
 }
 
 #[allow(dead_code)]

@@ -10,8 +10,8 @@ use logit::data::synthetic;
 use logit::models::DiabetesPredictor;
 use logit::prelude::*;
 
-/// The snippet; each printed line goes to `out`.
-pub fn run(seed: u64, out: &mut Vec<String>) -> Result<()> {
+/// The snippet; each printed line goes to `out`. Returns the trained model.
+pub fn run(seed: u64, out: &mut Vec<String>) -> Result<DiabetesPredictor> {
     manual_seed(seed);
     let (x, y) = synthetic::diabetes(500, 42)?; // generate_sample_data(500), np.random.seed(42)
     let (x_train, x_test) = (x.narrow(0, 0, 400)?, x.narrow(0, 400, 100)?);
@@ -66,7 +66,7 @@ pub fn run(seed: u64, out: &mut Vec<String>) -> Result<()> {
             *r as f64 * 100.0
         ));
     }
-    Ok(())
+    Ok(model)
 }
 
 #[allow(dead_code)]

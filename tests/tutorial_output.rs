@@ -3,7 +3,10 @@
 
 use std::sync::Mutex;
 
+mod common;
+
 use logit::core::Result;
+use logit::nn::Module;
 
 #[path = "../examples/churn.rs"]
 mod churn;
@@ -39,12 +42,42 @@ fn check(name: &str, run: Snippet) -> Result<()> {
 
 #[test]
 fn churn_prints_pytorchs_numbers() -> Result<()> {
-    check("churn", churn::run)
+    check("churn", |seed, out| churn::run(seed, out).map(drop))
 }
 
 #[test]
 fn diabetes_prints_pytorchs_numbers() -> Result<()> {
-    check("diabetes", diabetes::run)
+    check("diabetes", |seed, out| diabetes::run(seed, out).map(drop))
+}
+
+/// The churn and diabetes snippets, started from a seed alone, end with PyTorch's weights
+/// (random.json's `tutorial_final_weights`, the same Python scripts run by random_streams.py).
+#[test]
+fn seeded_tutorial_loops_end_with_pytorchs_weights() -> Result<()> {
+    let fx = common::fixture("random.json");
+    let cases = fx["tutorial_final_weights"].as_array().expect("cases");
+    assert_eq!(cases.len(), 4);
+    for case in cases {
+        let (name, seed) = (
+            case["example"].as_str().expect("name"),
+            case["seed"].as_u64().expect("seed"),
+        );
+        let sd = {
+            let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+            let mut out = Vec::new();
+            match name {
+                "churn" => churn::run(seed, &mut out)?.state_dict(),
+                _ => diabetes::run(seed, &mut out)?.state_dict(),
+            }
+        };
+        let want = case["state"].as_object().expect("state");
+        assert_eq!(sd.len(), want.len(), "{name} seed {seed}: keys");
+        for (key, v) in want {
+            let got = sd.get(key).unwrap_or_else(|| panic!("{name}: no {key}"));
+            common::assert_close(got, v, 1e-4, 1e-5, &format!("{name} seed {seed}: {key}"));
+        }
+    }
+    Ok(())
 }
 
 #[test]
