@@ -165,3 +165,21 @@ fn one_and_two_threads_give_the_same_bits() {
     assert_eq!(one.len(), two.len());
     assert!(one == two, "results differ between 1 and 2 threads");
 }
+
+/// `randn` transforms its Box–Muller blocks in parallel chunks above the chunk threshold: the
+/// bits must not depend on the thread count.
+#[test]
+fn randn_is_bit_identical_with_1_and_2_threads() -> logit::core::Result<()> {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let draw = |threads: usize| {
+        logit::set_num_threads(threads);
+        manual_seed(11);
+        let v = Tensor::randn(&[1 << 20]).to_vec::<f32>();
+        v.iter().map(|x| x.to_bits()).collect::<Vec<u32>>()
+    };
+    let (one, two) = (draw(1), draw(2));
+    logit::set_num_threads(0);
+    assert_eq!(one.len(), 1 << 20);
+    assert!(one == two, "randn differs between 1 and 2 threads");
+    Ok(())
+}

@@ -5,6 +5,7 @@ mod common;
 
 use std::sync::Mutex;
 
+use logit::core::random::{set_cpu_capability, CpuCapability};
 use logit::core::{get_rng_state, manual_seed, DType, Generator, Result, Tensor};
 use logit::data::{DataLoader, RandomState};
 use logit::models::ResNet;
@@ -216,12 +217,8 @@ fn loader_cases(seed: u64) -> Result<Vec<Tensor>> {
     Ok(res)
 }
 
-#[test]
-fn torch_streams_match_bit_for_bit() -> Result<()> {
-    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let fx = common::fixture("random.json");
-    let cases = fx["torch_streams"].as_array().expect("cases");
-    assert!(cases.len() > 150);
+/// Runs every case of `cases` from its seed and compares each output bit for bit.
+fn check_streams(cases: &[Value]) -> Result<()> {
     for case in cases {
         let (name, seed) = (
             case["name"].as_str().expect("name"),
@@ -254,6 +251,29 @@ fn torch_streams_match_bit_for_bit() -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[test]
+fn torch_streams_match_bit_for_bit() -> Result<()> {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let fx = common::fixture("random.json");
+    let cases = fx["torch_streams"].as_array().expect("cases");
+    assert!(cases.len() > 150);
+    check_streams(cases)
+}
+
+/// PyTorch's DEFAULT CPU build (no fused multiply-adds, libm's `f32` functions) gives other
+/// last bits; `set_cpu_capability(Default)` follows it.
+#[test]
+fn default_cpu_build_streams_match_bit_for_bit() -> Result<()> {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let fx = common::fixture("random.json");
+    let cases = fx["default_capability_streams"].as_array().expect("cases");
+    assert!(cases.len() > 60);
+    set_cpu_capability(CpuCapability::Default);
+    let result = check_streams(cases);
+    set_cpu_capability(CpuCapability::Avx2);
+    result
 }
 
 #[test]

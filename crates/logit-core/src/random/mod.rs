@@ -12,8 +12,10 @@
 //! ```
 //!
 //! Every kernel is serial, as PyTorch's are, so the same seed gives the same bits with any
-//! number of threads.
+//! number of threads. PyTorch's streams differ slightly between its CPU builds; logit follows
+//! the AVX2 build unless [`set_cpu_capability`] picks another.
 
+mod capability;
 mod cephes;
 mod generator;
 mod mt19937;
@@ -21,6 +23,7 @@ mod normal;
 mod sampling;
 mod uniform;
 
+pub use capability::{cpu_capability, set_cpu_capability, CpuCapability};
 pub use generator::{
     fork_rng, get_rng_state, initial_seed, manual_seed, set_rng_state, with_generator,
     with_global_rng, Generator, DEFAULT_SEED,

@@ -2,6 +2,7 @@
 //! permutations (`TransformationHelper.h` and the CPU kernels): every kernel here is serial and
 //! draws in element order, so results never depend on the thread count.
 
+use super::capability::{cpu_capability, madd_f32, madd_f64};
 use super::Generator;
 
 /// `uniform_real<float>`: the low 24 bits of one 32-bit draw, scaled to `[0, 1)`, then
@@ -9,14 +10,19 @@ use super::Generator;
 #[inline]
 pub(crate) fn uniform_f32(g: &mut Generator, from: f32, to: f32) -> f32 {
     let x = (g.random_u32() & 0x00ff_ffff) as f32 * (1.0 / 16_777_216.0);
-    // PyTorch's build contracts `x * (to - from) + from` into one fused multiply-add
-    x.mul_add(to - from, from)
+    // PyTorch's AVX2 and AVX-512 builds contract `x * (to - from) + from` into one FMA
+    madd_f32(cpu_capability().fuses(), x, to - from, from)
 }
 
 /// `uniform_real<double>`: the low 53 bits of one 64-bit draw, scaled to `[0, 1)`.
 #[inline]
 pub(crate) fn uniform_f64(g: &mut Generator, from: f64, to: f64) -> f64 {
-    unit_to_range(unit_from_bits(g.random_u64()), from, to)
+    unit_to_range(
+        unit_from_bits(g.random_u64()),
+        from,
+        to,
+        cpu_capability().fuses(),
+    )
 }
 
 /// The `[0, 1)` double of one 64-bit draw (its low 53 bits).
@@ -27,20 +33,19 @@ fn unit_from_bits(v: u64) -> f64 {
 
 /// `x·(to − from) + from`, fused as PyTorch's build fuses it.
 #[inline(always)]
-fn unit_to_range(x: f64, from: f64, to: f64) -> f64 {
+fn unit_to_range(x: f64, from: f64, to: f64, fused: bool) -> f64 {
     if from == 0.0 && to == 1.0 {
-        // the fused x·1 + 0 is x: skip the (software, off the FMA path) fused multiply-add
+        // x·1 + 0 is x, fused or not: skip the (software, off the FMA path) multiply-add
         return x;
     }
-    x.mul_add(to - from, from)
+    madd_f64(fused, x, to - from, from)
 }
 
 crate::simd_dispatch! {
-    fn scale_bits(bits: &[u32], out: &mut Vec<f32>, scale: f32, from: f32) {
-        out.extend(
-            bits.iter()
-                .map(|&b| ((b & 0x00ff_ffff) as f32 * (1.0 / 16_777_216.0)).mul_add(scale, from)),
-        );
+    fn scale_bits(bits: &[u32], out: &mut Vec<f32>, scale: f32, from: f32, fused: bool) {
+        out.extend(bits.iter().map(|&b| {
+            madd_f32(fused, (b & 0x00ff_ffff) as f32 * (1.0 / 16_777_216.0), scale, from)
+        }));
     }
 }
 
@@ -48,11 +53,11 @@ crate::simd_dispatch! {
 pub(crate) fn fill_f32(g: &mut Generator, n: usize, from: f32, to: f32) -> Vec<f32> {
     let mut out = Vec::with_capacity(n);
     let mut bits = [0u32; 4096];
-    let scale = to - from;
+    let (scale, fused) = (to - from, cpu_capability().fuses());
     while out.len() < n {
         let k = (n - out.len()).min(bits.len());
         g.fill_u32(&mut bits[..k]);
-        scale_bits(&bits[..k], &mut out, scale, from);
+        scale_bits(&bits[..k], &mut out, scale, from, fused);
     }
     out
 }
@@ -76,7 +81,8 @@ fn map_u64<T>(g: &mut Generator, n: usize, mut f: impl FnMut(u64) -> T) -> Vec<T
 
 /// `n` values of `uniform_` on an `f64` tensor.
 pub(crate) fn fill_f64(g: &mut Generator, n: usize, from: f64, to: f64) -> Vec<f64> {
-    map_u64(g, n, |v| unit_to_range(unit_from_bits(v), from, to))
+    let fused = cpu_capability().fuses();
+    map_u64(g, n, |v| unit_to_range(unit_from_bits(v), from, to, fused))
 }
 
 /// `random_(from, to)`: `draw % range + from`, with a 64-bit draw only when the range needs it.
