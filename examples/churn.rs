@@ -47,8 +47,5 @@ pub fn run(seed: u64, out: &mut Vec<String>) -> Result<ChurnPredictor> {
 
 #[allow(dead_code)]
 fn main() -> Result<()> {
-    let mut out = Vec::new();
-    run(logit::seed_arg(42)?, &mut out)?;
-    println!("{}", out.join("\n"));
-    Ok(())
+    logit::run_example(run).map(drop)
 }

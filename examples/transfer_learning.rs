@@ -95,7 +95,6 @@ pub fn run(seed: u64, weights: Option<&str>, out: &mut Vec<String>) -> Result<Re
 
 #[allow(dead_code)]
 fn main() -> Result<()> {
-    let seed = logit::seed_arg(42)?;
     let weights = std::env::args().nth(2);
     if weights.is_none() {
         println!(
@@ -103,9 +102,7 @@ fn main() -> Result<()> {
              are meaningless. Pass a torchvision state dict (.safetensors) to use pretrained features."
         );
     }
-    let mut out = Vec::new();
-    let model = run(seed, weights.as_deref(), &mut out)?;
-    println!("{}", out.join("\n"));
+    let model = logit::run_example(|seed, out| run(seed, weights.as_deref(), out))?;
     model.eval();
     train_head(&model)
 }

@@ -36,14 +36,21 @@ pub mod prelude {
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-/// The seed a tutorial example takes as its first command-line argument, `default` when there
-/// is none: the equivalent of editing `torch.manual_seed(seed)` at the top of the snippet.
+/// Runs a tutorial example: `run(seed, out)` with the seed from the first command-line argument
+/// (42 when there is none, the equivalent of editing `torch.manual_seed(seed)` at the top of
+/// the snippet), then prints the lines it wrote to `out`. Returns what `run` returns.
 ///
 /// # Errors
-/// When the argument is not a non-negative integer.
-pub fn seed_arg(default: u64) -> core::Result<u64> {
-    std::env::args().nth(1).map_or(Ok(default), |s| {
+/// When the argument is not a non-negative integer, or `run` fails.
+pub fn run_example<T>(
+    run: impl FnOnce(u64, &mut Vec<String>) -> core::Result<T>,
+) -> core::Result<T> {
+    let seed = std::env::args().nth(1).map_or(Ok(42), |s| {
         s.parse()
             .map_err(|_| core::Error::invalid("seed argument", "a non-negative integer", s))
-    })
+    })?;
+    let mut out = Vec::new();
+    let value = run(seed, &mut out)?;
+    println!("{}", out.join("\n"));
+    Ok(value)
 }
