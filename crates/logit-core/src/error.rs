@@ -93,6 +93,15 @@ pub enum Error {
         /// What is wrong there.
         message: String,
     },
+    /// A file (or the bytes of one) that is not in the format it claims, or is damaged: a
+    /// truncated archive, an unknown pickle global, a storage that is missing or too small.
+    #[error("{path}: {message}")]
+    Format {
+        /// The file, or what the bytes came from.
+        path: String,
+        /// What was expected and what was found.
+        message: String,
+    },
     /// An I/O error on a named file.
     #[error("{path}: {source}")]
     Io {

@@ -18,6 +18,7 @@
 //! ```
 
 pub mod autograd;
+pub mod checkpoint;
 mod creation;
 mod display;
 mod dtype;

@@ -51,6 +51,17 @@ impl Storage {
         }
     }
 
+    /// The elements as little-endian bytes (booleans as one byte each), the layout safetensors
+    /// and `torch.save` store.
+    pub fn to_le_bytes(&self) -> Vec<u8> {
+        match self {
+            Storage::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            Storage::F64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            Storage::I64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            Storage::Bool(v) => v.iter().map(|&x| u8::from(x)).collect(),
+        }
+    }
+
     /// Zeros of the given type and length.
     pub fn zeros(dtype: DType, n: usize) -> Storage {
         match dtype {

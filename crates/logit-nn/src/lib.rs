@@ -39,7 +39,10 @@ pub use linear::Linear;
 pub use module::Module;
 pub use pool::{AdaptiveAvgPool2d, MaxPool2d};
 pub use sequential::Sequential;
-pub use serialize::{load_safetensors, save_safetensors, ModuleIo};
+pub use serialize::{
+    load_safetensors, load_state_dict_file, save_pth, save_safetensors, state_dict_from_bytes,
+    ModuleIo,
+};
 pub use state_dict::StateDict;
 pub use visitor::{Entry, Visitor};
 

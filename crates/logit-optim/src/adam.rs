@@ -2,7 +2,10 @@
 
 use logit_core::{Error, Float, Result, Tensor};
 
+use logit_core::checkpoint::Value;
+
 use crate::optimizer::{check_nonneg, group, lerp, optimizer_common, Buffers, Kernel, ParamGroup};
+use crate::state_dict::{flag, number, StateLayout};
 
 /// Options of [`Adam`] and [`AdamW`]; defaults are PyTorch's (`lr 1e-3`, `betas (0.9, 0.999)`,
 /// `eps 1e-8`; weight decay 0 for Adam — use [`AdamConfig::adamw`] for AdamW's 0.01).
@@ -42,9 +45,76 @@ impl AdamConfig {
     }
 }
 
+#[derive(Clone, Copy)]
 struct Rule {
     c: AdamConfig,
     decoupled: bool,
+}
+
+impl From<Rule> for AdamConfig {
+    fn from(r: Rule) -> AdamConfig {
+        r.c
+    }
+}
+
+impl StateLayout for Rule {
+    const NAME: &'static str = "Adam";
+    fn saves_step(&self) -> bool {
+        true
+    }
+    fn buffer_names(&self) -> Vec<Option<&'static str>> {
+        let mut names = vec![Some("exp_avg"), Some("exp_avg_sq")];
+        if self.c.amsgrad {
+            names.push(Some("max_exp_avg_sq"));
+        }
+        names
+    }
+    fn hyperparameters(&self, g: &ParamGroup) -> Vec<(&'static str, Value)> {
+        vec![
+            (
+                "betas",
+                Value::Tuple(vec![self.c.betas.0.into(), self.c.betas.1.into()]),
+            ),
+            ("eps", self.c.eps.into()),
+            ("weight_decay", g.weight_decay.into()),
+            ("amsgrad", self.c.amsgrad.into()),
+            ("maximize", false.into()),
+            ("foreach", Value::None),
+            ("capturable", false.into()),
+            ("differentiable", false.into()),
+            ("fused", Value::None),
+            ("decoupled_weight_decay", self.decoupled.into()),
+        ]
+    }
+    fn load_hyperparameters(&mut self, g: &Value) -> Result<()> {
+        let name = if self.decoupled { "AdamW" } else { "Adam" };
+        if flag(g, "decoupled_weight_decay", self.decoupled)? != self.decoupled {
+            return Err(Error::invalid(
+                format!("{name}.load_state_dict"),
+                format!("decoupled_weight_decay={}", self.decoupled),
+                format!(
+                    "the state of {}",
+                    if self.decoupled { "Adam" } else { "AdamW" }
+                ),
+            ));
+        }
+        let betas = g.get("betas")?.as_list()?;
+        let [b1, b2] = betas else {
+            return Err(Error::invalid(
+                name,
+                "two betas",
+                format!("{}", betas.len()),
+            ));
+        };
+        self.c = AdamConfig {
+            lr: number(g, "lr", name)?,
+            betas: (b1.as_f64()?, b2.as_f64()?),
+            eps: number(g, "eps", name)?,
+            weight_decay: number(g, "weight_decay", name)?,
+            amsgrad: flag(g, "amsgrad", false)?,
+        };
+        validate(name, &self.c)
+    }
 }
 
 impl Kernel for Rule {
@@ -131,7 +201,7 @@ macro_rules! adam_type {
             }
         }
 
-        optimizer_common!($name, stringify!($name), AdamConfig, |c: &AdamConfig| if c.amsgrad { 3 } else { 2 }, |c: &AdamConfig| Rule { c: *c, decoupled: $decoupled });
+        optimizer_common!($name, stringify!($name), AdamConfig, |c: &AdamConfig| if c.amsgrad { 3 } else { 2 }, |c: &AdamConfig| Rule { c: *c, decoupled: $decoupled }, |c: &AdamConfig| Rule { c: *c, decoupled: $decoupled });
     };
 }
 

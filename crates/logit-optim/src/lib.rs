@@ -22,14 +22,15 @@ mod adam;
 mod clip_grad;
 mod lr_scheduler;
 mod optimizer;
+mod reduce_lr_on_plateau;
 mod rmsprop;
 mod sgd;
+mod state_dict;
 
 pub use adam::{Adam, AdamConfig, AdamW};
 pub use clip_grad::{clip_grad_norm_, clip_grad_value_};
-pub use lr_scheduler::{
-    CosineAnnealingLR, ExponentialLR, LrScheduler, PlateauMode, ReduceLROnPlateau, StepLR,
-};
+pub use lr_scheduler::{CosineAnnealingLR, ExponentialLR, LrScheduler, StepLR};
 pub use optimizer::{Optimizer, ParamGroup};
+pub use reduce_lr_on_plateau::{PlateauMode, ReduceLROnPlateau};
 pub use rmsprop::{RMSprop, RMSpropConfig};
 pub use sgd::{SGDConfig, SGD};

@@ -1,6 +1,7 @@
 //! Learning-rate schedulers: [`StepLR`], [`ExponentialLR`], [`CosineAnnealingLR`] and
-//! [`ReduceLROnPlateau`]. Each keeps one rate per parameter group, like PyTorch's.
+//! [`crate::ReduceLROnPlateau`]. Each keeps one rate per parameter group, like PyTorch's.
 
+use logit_core::checkpoint::Value;
 use logit_core::{Error, Result};
 
 use crate::Optimizer;
@@ -11,13 +12,49 @@ pub trait LrScheduler {
     fn step(&mut self, opt: &mut dyn Optimizer);
     /// The rates set by the last step, like `get_last_lr()`.
     fn get_last_lr(&self) -> Vec<f64>;
+    /// The schedule's position and settings in PyTorch's layout (`last_epoch`, `base_lrs`,
+    /// `_last_lr` and the scheduler's own fields), like `scheduler.state_dict()`.
+    fn state_dict(&self) -> Value;
+    /// Resumes from a state saved here or by PyTorch, like `scheduler.load_state_dict(sd)`.
+    ///
+    /// # Errors
+    /// When an entry is missing or of the wrong type, or a setting is out of range.
+    fn load_state_dict(&mut self, state_dict: &Value) -> Result<()>;
 }
 
-fn base_lrs(opt: &dyn Optimizer) -> Vec<f64> {
+pub(crate) fn floats(v: &[f64]) -> Value {
+    Value::List(v.iter().map(|&x| x.into()).collect())
+}
+
+pub(crate) fn read_floats(sd: &Value, key: &str) -> Result<Vec<f64>> {
+    sd.get(key)?.as_list()?.iter().map(Value::as_f64).collect()
+}
+
+pub(crate) fn read_count(sd: &Value, key: &str) -> Result<usize> {
+    let v = sd.get(key)?.as_i64()?;
+    usize::try_from(v)
+        .map_err(|_| Error::invalid("scheduler state", format!("{key} >= 0"), v.to_string()))
+}
+
+/// The entries every PyTorch `LRScheduler` saves, around a scheduler's own fields.
+fn common(own: Vec<(&str, Value)>, base: &[f64], epoch: usize, last: &[f64]) -> Value {
+    let mut entries = own;
+    entries.extend([
+        ("base_lrs", floats(base)),
+        ("last_epoch", Value::Int(epoch as i64)),
+        ("_step_count", Value::Int(epoch as i64 + 1)),
+        ("_is_initial", false.into()),
+        ("_get_lr_called_within_step", false.into()),
+        ("_last_lr", floats(last)),
+    ]);
+    Value::dict(entries)
+}
+
+pub(crate) fn base_lrs(opt: &dyn Optimizer) -> Vec<f64> {
     opt.param_groups().iter().map(|g| g.lr).collect()
 }
 
-fn set(opt: &mut dyn Optimizer, lrs: &[f64]) {
+pub(crate) fn set(opt: &mut dyn Optimizer, lrs: &[f64]) {
     for (g, &lr) in opt.param_groups_mut().iter_mut().zip(lrs) {
         g.lr = lr;
     }
@@ -39,6 +76,7 @@ pub struct StepLR {
     step_size: usize,
     gamma: f64,
     epoch: usize,
+    base: Vec<f64>,
     last: Vec<f64>,
 }
 
@@ -59,6 +97,7 @@ impl StepLR {
             step_size,
             gamma,
             epoch: 0,
+            base: base_lrs(opt),
             last: base_lrs(opt),
         })
     }
@@ -75,11 +114,36 @@ impl LrScheduler for StepLR {
     fn get_last_lr(&self) -> Vec<f64> {
         self.last.clone()
     }
+    fn state_dict(&self) -> Value {
+        let own = vec![
+            ("step_size", Value::Int(self.step_size as i64)),
+            ("gamma", self.gamma.into()),
+        ];
+        common(own, &self.base, self.epoch, &self.last)
+    }
+    fn load_state_dict(&mut self, sd: &Value) -> Result<()> {
+        let step_size = read_count(sd, "step_size")?;
+        let gamma = sd.get("gamma")?.as_f64()?;
+        if step_size == 0 || !(gamma >= 0.0) {
+            return Err(Error::invalid(
+                "StepLR state",
+                "step_size > 0 and gamma >= 0",
+                format!("{sd}"),
+            ));
+        }
+        (self.step_size, self.gamma) = (step_size, gamma);
+        self.epoch = read_count(sd, "last_epoch")?;
+        self.base = read_floats(sd, "base_lrs")?;
+        self.last = read_floats(sd, "_last_lr")?;
+        Ok(())
+    }
 }
 
 /// Multiplies the rate by `gamma` every epoch, like `ExponentialLR`.
 pub struct ExponentialLR {
     gamma: f64,
+    epoch: usize,
+    base: Vec<f64>,
     last: Vec<f64>,
 }
 
@@ -98,6 +162,8 @@ impl ExponentialLR {
         }
         Ok(ExponentialLR {
             gamma,
+            epoch: 0,
+            base: base_lrs(opt),
             last: base_lrs(opt),
         })
     }
@@ -105,11 +171,35 @@ impl ExponentialLR {
 
 impl LrScheduler for ExponentialLR {
     fn step(&mut self, opt: &mut dyn Optimizer) {
+        self.epoch += 1;
         self.last = base_lrs(opt).iter().map(|lr| lr * self.gamma).collect();
         set(opt, &self.last);
     }
     fn get_last_lr(&self) -> Vec<f64> {
         self.last.clone()
+    }
+    fn state_dict(&self) -> Value {
+        common(
+            vec![("gamma", self.gamma.into())],
+            &self.base,
+            self.epoch,
+            &self.last,
+        )
+    }
+    fn load_state_dict(&mut self, sd: &Value) -> Result<()> {
+        let gamma = sd.get("gamma")?.as_f64()?;
+        if !(gamma >= 0.0) {
+            return Err(Error::invalid(
+                "ExponentialLR state",
+                "gamma >= 0",
+                gamma.to_string(),
+            ));
+        }
+        self.gamma = gamma;
+        self.epoch = read_count(sd, "last_epoch")?;
+        self.base = read_floats(sd, "base_lrs")?;
+        self.last = read_floats(sd, "_last_lr")?;
+        Ok(())
     }
 }
 
@@ -161,112 +251,27 @@ impl LrScheduler for CosineAnnealingLR {
     fn get_last_lr(&self) -> Vec<f64> {
         self.last.clone()
     }
-}
-
-/// Whether a smaller or a larger metric is better, for [`ReduceLROnPlateau`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlateauMode {
-    /// Lower is better (a loss).
-    Min,
-    /// Higher is better (accuracy, ROC-AUC).
-    Max,
-}
-
-/// Divides the rate by `1/factor` when a metric has not improved (relatively, by more than
-/// `threshold`) for `patience` epochs, like `ReduceLROnPlateau` with its defaults
-/// (`factor 0.1`, `patience 10`, `threshold 1e-4`, relative mode, no cooldown, `min_lr 0`).
-pub struct ReduceLROnPlateau {
-    /// Min or max.
-    pub mode: PlateauMode,
-    /// Multiplier applied on a plateau, in `[0, 1)`.
-    pub factor: f64,
-    /// Epochs without improvement before reducing.
-    pub patience: usize,
-    /// Relative improvement that counts.
-    pub threshold: f64,
-    /// Epochs to wait after a reduction.
-    pub cooldown: usize,
-    /// Lower bound of the rate.
-    pub min_lr: f64,
-    best: f64,
-    bad_epochs: usize,
-    cooldown_left: usize,
-    last: Vec<f64>,
-}
-
-impl ReduceLROnPlateau {
-    /// PyTorch's defaults for `mode`.
-    ///
-    /// # Errors
-    /// Never with these defaults; the fields can be changed afterwards.
-    pub fn new(opt: &dyn Optimizer, mode: PlateauMode) -> Result<ReduceLROnPlateau> {
-        Ok(ReduceLROnPlateau {
-            mode,
-            factor: 0.1,
-            patience: 10,
-            threshold: 1e-4,
-            cooldown: 0,
-            min_lr: 0.0,
-            best: if mode == PlateauMode::Min {
-                f64::INFINITY
-            } else {
-                f64::NEG_INFINITY
-            },
-            bad_epochs: 0,
-            cooldown_left: 0,
-            last: base_lrs(opt),
-        })
+    fn state_dict(&self) -> Value {
+        let own = vec![
+            ("T_max", Value::Int(self.t_max as i64)),
+            ("eta_min", self.eta_min.into()),
+        ];
+        common(own, &self.base, self.epoch, &self.last)
     }
-
-    /// Records this epoch's metric and reduces the rate on a plateau.
-    ///
-    /// # Errors
-    /// When `factor` is outside `[0, 1)`, or the metric is NaN.
-    pub fn step_with(&mut self, opt: &mut dyn Optimizer, metric: f64) -> Result<()> {
-        if !(0.0..1.0).contains(&self.factor) || metric.is_nan() {
+    fn load_state_dict(&mut self, sd: &Value) -> Result<()> {
+        let t_max = read_count(sd, "T_max")?;
+        let eta_min = sd.get("eta_min")?.as_f64()?;
+        if t_max == 0 || !(eta_min >= 0.0) {
             return Err(Error::invalid(
-                "ReduceLROnPlateau",
-                "factor in [0, 1) and a metric that is a number",
-                format!("factor {}, metric {metric}", self.factor),
+                "CosineAnnealingLR state",
+                "T_max > 0 and eta_min >= 0",
+                format!("{sd}"),
             ));
         }
-        let better = match self.mode {
-            PlateauMode::Min => metric < self.best * (1.0 - self.threshold),
-            PlateauMode::Max => metric > self.best * (1.0 + self.threshold),
-        };
-        if better {
-            self.best = metric;
-            self.bad_epochs = 0;
-        } else {
-            self.bad_epochs += 1;
-        }
-        if self.cooldown_left > 0 {
-            self.cooldown_left -= 1;
-            self.bad_epochs = 0;
-        }
-        if self.bad_epochs > self.patience {
-            let eps = 1e-8;
-            let lrs: Vec<f64> = base_lrs(opt)
-                .into_iter()
-                .map(|lr| {
-                    let new = (lr * self.factor).max(self.min_lr);
-                    if lr - new > eps {
-                        new
-                    } else {
-                        lr
-                    }
-                })
-                .collect();
-            set(opt, &lrs);
-            self.cooldown_left = self.cooldown;
-            self.bad_epochs = 0;
-        }
-        self.last = base_lrs(opt);
+        (self.t_max, self.eta_min) = (t_max, eta_min);
+        self.epoch = read_count(sd, "last_epoch")?;
+        self.base = read_floats(sd, "base_lrs")?;
+        self.last = read_floats(sd, "_last_lr")?;
         Ok(())
-    }
-
-    /// The rates after the last step.
-    pub fn get_last_lr(&self) -> Vec<f64> {
-        self.last.clone()
     }
 }

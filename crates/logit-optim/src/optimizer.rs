@@ -1,5 +1,6 @@
 //! The [`Optimizer`] trait and [`ParamGroup`], plus the plumbing every update rule shares.
 
+use logit_core::checkpoint::Value;
 use logit_core::{Error, Float, Result, Storage, Tensor};
 
 /// Parameters that share a learning rate and weight decay, like an entry of PyTorch's
@@ -37,6 +38,20 @@ pub trait Optimizer {
             }
         }
     }
+
+    /// The state in PyTorch's layout, like `optimizer.state_dict()`: `state` keyed by
+    /// parameter index (step counts and buffers such as `exp_avg`), `param_groups` with their
+    /// hyperparameters. Save it in a checkpoint with `logit_core::checkpoint::save`.
+    fn state_dict(&self) -> Value;
+
+    /// Restores a state saved by [`Optimizer::state_dict`] here or by PyTorch, like
+    /// `optimizer.load_state_dict(sd)`: hyperparameters and buffers are taken over, so training
+    /// resumes exactly where it stopped.
+    ///
+    /// # Errors
+    /// When the groups differ in number or size from this optimizer's, a buffer's shape differs
+    /// from its parameter's, or an entry is missing or of the wrong type.
+    fn load_state_dict(&mut self, state_dict: &Value) -> Result<()>;
 
     /// The first group's learning rate.
     fn lr(&self) -> f64 {
@@ -186,10 +201,11 @@ pub(crate) fn lerp<T: Float>(a: T, b: T, w: T) -> T {
 }
 
 /// The parts every optimizer shares: `add_param_group` and the [`Optimizer`] impl. `$bufs`
-/// maps the config to the number of state buffers per parameter and `$rule` to the update
-/// kernel.
+/// maps the config to the number of state buffers per parameter, `$rule` to the update
+/// kernel and `$layout` to its [`crate::state_dict::StateLayout`] (convertible back into the
+/// config, so that loading a state dict can change the hyperparameters).
 macro_rules! optimizer_common {
-    ($name:ident, $label:expr, $config:ty, $bufs:expr, $rule:expr) => {
+    ($name:ident, $label:expr, $config:ty, $bufs:expr, $rule:expr, $layout:expr) => {
         impl $name {
             /// Adds a parameter group with its own learning rate and weight decay, like
             /// `optimizer.add_param_group`.
@@ -219,6 +235,16 @@ macro_rules! optimizer_common {
             }
             fn param_groups_mut(&mut self) -> &mut [$crate::ParamGroup] {
                 &mut self.groups
+            }
+            fn state_dict(&self) -> logit_core::checkpoint::Value {
+                let layout = ($layout)(&self.config);
+                $crate::state_dict::save(&layout, &self.groups, &self.state)
+            }
+            fn load_state_dict(&mut self, sd: &logit_core::checkpoint::Value) -> Result<()> {
+                let mut layout = ($layout)(&self.config);
+                $crate::state_dict::load(&mut layout, &mut self.groups, &mut self.state, sd)?;
+                self.config = layout.into();
+                Ok(())
             }
         }
     };

@@ -2,7 +2,10 @@
 
 use logit_core::{Float, Result, Tensor};
 
+use logit_core::checkpoint::Value;
+
 use crate::optimizer::{check_nonneg, group, lerp, optimizer_common, Buffers, Kernel, ParamGroup};
+use crate::state_dict::{flag, number, StateLayout};
 
 /// Options of [`RMSprop`]; defaults are PyTorch's (`lr 0.01`, `alpha 0.99`, `eps 1e-8`).
 #[derive(Debug, Clone, Copy)]
@@ -48,15 +51,57 @@ impl RMSprop {
     /// # Errors
     /// On a negative lr, alpha, eps, momentum or weight decay, or no parameters.
     pub fn new(params: Vec<Tensor>, config: RMSpropConfig) -> Result<RMSprop> {
-        check_nonneg("RMSprop", "alpha", config.alpha)?;
-        check_nonneg("RMSprop", "epsilon", config.eps)?;
-        check_nonneg("RMSprop", "momentum", config.momentum)?;
+        config.validate()?;
         let g = group("RMSprop", params, config.lr, config.weight_decay)?;
         Ok(RMSprop {
             groups: vec![g],
             config,
             state: Vec::new(),
         })
+    }
+}
+
+impl RMSpropConfig {
+    fn validate(&self) -> Result<()> {
+        check_nonneg("RMSprop", "alpha", self.alpha)?;
+        check_nonneg("RMSprop", "epsilon", self.eps)?;
+        check_nonneg("RMSprop", "momentum", self.momentum)
+    }
+}
+
+impl StateLayout for RMSpropConfig {
+    const NAME: &'static str = "RMSprop";
+    fn saves_step(&self) -> bool {
+        true
+    }
+    fn buffer_names(&self) -> Vec<Option<&'static str>> {
+        vec![
+            Some("square_avg"),
+            self.centered.then_some("grad_avg"),
+            (self.momentum > 0.0).then_some("momentum_buffer"),
+        ]
+    }
+    fn hyperparameters(&self, g: &ParamGroup) -> Vec<(&'static str, Value)> {
+        vec![
+            ("momentum", self.momentum.into()),
+            ("alpha", self.alpha.into()),
+            ("eps", self.eps.into()),
+            ("centered", self.centered.into()),
+            ("weight_decay", g.weight_decay.into()),
+            ("capturable", false.into()),
+            ("foreach", Value::None),
+            ("maximize", false.into()),
+            ("differentiable", false.into()),
+        ]
+    }
+    fn load_hyperparameters(&mut self, g: &Value) -> Result<()> {
+        self.lr = number(g, "lr", "RMSprop")?;
+        self.weight_decay = number(g, "weight_decay", "RMSprop")?;
+        self.momentum = number(g, "momentum", "RMSprop")?;
+        self.alpha = number(g, "alpha", "RMSprop")?;
+        self.eps = number(g, "eps", "RMSprop")?;
+        self.centered = flag(g, "centered", false)?;
+        self.validate()
     }
 }
 
@@ -103,5 +148,6 @@ optimizer_common!(
     "RMSprop",
     RMSpropConfig,
     |_: &RMSpropConfig| 3,
+    |c: &RMSpropConfig| *c,
     |c: &RMSpropConfig| *c
 );

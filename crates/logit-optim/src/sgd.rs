@@ -2,7 +2,10 @@
 
 use logit_core::{Error, Float, Result, Tensor};
 
+use logit_core::checkpoint::Value;
+
 use crate::optimizer::{check_nonneg, group, optimizer_common, Buffers, Kernel, ParamGroup};
+use crate::state_dict::{flag, number, StateLayout};
 
 /// Options of [`SGD`], PyTorch's defaults except `lr`, which PyTorch requires.
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +60,19 @@ impl SGD {
     /// On a negative lr, momentum or weight decay, Nesterov without momentum or with
     /// dampening, or an empty parameter list.
     pub fn new(params: Vec<Tensor>, config: SGDConfig) -> Result<SGD> {
+        config.validate()?;
+        let g = group("SGD", params, config.lr, config.weight_decay)?;
+        Ok(SGD {
+            groups: vec![g],
+            config,
+            state: Vec::new(),
+        })
+    }
+}
+
+impl SGDConfig {
+    fn validate(&self) -> Result<()> {
+        let config = self;
         check_nonneg("SGD", "momentum", config.momentum)?;
         check_nonneg("SGD", "dampening", config.dampening)?;
         if config.nesterov && (config.momentum <= 0.0 || config.dampening != 0.0) {
@@ -69,12 +85,48 @@ impl SGD {
                 ),
             ));
         }
-        let g = group("SGD", params, config.lr, config.weight_decay)?;
-        Ok(SGD {
-            groups: vec![g],
-            config,
-            state: Vec::new(),
-        })
+        Ok(())
+    }
+}
+
+impl StateLayout for SGDConfig {
+    const NAME: &'static str = "SGD";
+    fn saves_step(&self) -> bool {
+        false
+    }
+    fn buffer_names(&self) -> Vec<Option<&'static str>> {
+        if self.momentum != 0.0 {
+            vec![Some("momentum_buffer")]
+        } else {
+            Vec::new()
+        }
+    }
+    fn none_keys(&self) -> &'static [&'static str] {
+        if self.momentum != 0.0 {
+            &[]
+        } else {
+            &["momentum_buffer"]
+        }
+    }
+    fn hyperparameters(&self, g: &ParamGroup) -> Vec<(&'static str, Value)> {
+        vec![
+            ("momentum", self.momentum.into()),
+            ("dampening", self.dampening.into()),
+            ("weight_decay", g.weight_decay.into()),
+            ("nesterov", self.nesterov.into()),
+            ("maximize", false.into()),
+            ("foreach", Value::None),
+            ("differentiable", false.into()),
+            ("fused", Value::None),
+        ]
+    }
+    fn load_hyperparameters(&mut self, g: &Value) -> Result<()> {
+        self.lr = number(g, "lr", "SGD")?;
+        self.weight_decay = number(g, "weight_decay", "SGD")?;
+        self.momentum = number(g, "momentum", "SGD")?;
+        self.dampening = number(g, "dampening", "SGD")?;
+        self.nesterov = flag(g, "nesterov", false)?;
+        self.validate()
     }
 }
 
@@ -114,5 +166,6 @@ optimizer_common!(
     "SGD",
     SGDConfig,
     |c: &SGDConfig| usize::from(c.momentum != 0.0),
+    |c: &SGDConfig| *c,
     |c: &SGDConfig| *c
 );

@@ -1,0 +1,209 @@
+//! Optimizer state in PyTorch's `optimizer.state_dict()` layout: `state` keyed by the index of
+//! each parameter across all groups, `param_groups` with their hyperparameters and the indices
+//! of their parameters. A checkpoint saved by PyTorch resumes here and the other way round.
+
+use logit_core::checkpoint::{Dict, Value};
+use logit_core::{Error, Result, Storage, Tensor};
+
+use crate::optimizer::{Buffers, ParamGroup};
+
+/// How an update rule names its state and hyperparameters in a PyTorch state dict.
+pub(crate) trait StateLayout {
+    /// PyTorch's class name, for errors.
+    const NAME: &'static str;
+    /// Whether `step` is saved (as a 0-d f32 tensor, as PyTorch does).
+    fn saves_step(&self) -> bool;
+    /// The names of the state buffers, in the order of [`Buffers::bufs`]; `None` marks a buffer
+    /// PyTorch does not keep under this configuration.
+    fn buffer_names(&self) -> Vec<Option<&'static str>>;
+    /// Keys saved as `None` (SGD's `momentum_buffer` without momentum).
+    fn none_keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// The hyperparameters of a group, after `lr` and before `params`.
+    fn hyperparameters(&self, g: &ParamGroup) -> Vec<(&'static str, Value)>;
+    /// Takes the rule-wide hyperparameters from a saved group (the first one).
+    fn load_hyperparameters(&mut self, group: &Value) -> Result<()>;
+}
+
+fn err(name: &str, expected: impl Into<String>, got: impl Into<String>) -> Error {
+    Error::invalid(format!("{name}.load_state_dict"), expected, got)
+}
+
+/// `optimizer.state_dict()`.
+pub(crate) fn save<L: StateLayout>(
+    layout: &L,
+    groups: &[ParamGroup],
+    states: &[Vec<Option<Buffers>>],
+) -> Value {
+    let names = layout.buffer_names();
+    let mut state = Vec::new();
+    let mut param_groups = Vec::new();
+    let mut index = 0i64;
+    for (gi, g) in groups.iter().enumerate() {
+        let mut ids = Vec::new();
+        for (pi, p) in g.params.iter().enumerate() {
+            if let Some(Some(b)) = states.get(gi).and_then(|s| s.get(pi)) {
+                let mut entry: Vec<(&str, Value)> = Vec::new();
+                if layout.saves_step() {
+                    let step = Tensor::from_vec(vec![b.step as f32], &[]).expect("a 0-d tensor");
+                    entry.push(("step", step.into()));
+                }
+                for (name, buf) in names.iter().zip(&b.bufs) {
+                    if let Some(name) = name {
+                        let t = Tensor::from_storage(buf.clone(), p.shape())
+                            .expect("buffers have the parameter's size");
+                        entry.push((name, t.into()));
+                    }
+                }
+                entry.extend(layout.none_keys().iter().map(|k| (*k, Value::None)));
+                state.push((Value::Int(index), Value::dict(entry)));
+            }
+            ids.push(Value::Int(index));
+            index += 1;
+        }
+        let mut group = vec![("lr", Value::Float(g.lr))];
+        group.extend(layout.hyperparameters(g));
+        group.push(("params", Value::List(ids)));
+        param_groups.push(Value::dict(group));
+    }
+    Value::dict([
+        (
+            "state",
+            Value::Dict(Dict {
+                entries: state,
+                ..Dict::default()
+            }),
+        ),
+        ("param_groups", Value::List(param_groups)),
+    ])
+}
+
+/// `optimizer.load_state_dict(sd)`: checks that the groups match in number and size, takes
+/// each group's `lr` and `weight_decay` and the rule's hyperparameters, and casts every state
+/// buffer to its parameter's dtype.
+pub(crate) fn load<L: StateLayout>(
+    layout: &mut L,
+    groups: &mut [ParamGroup],
+    states: &mut Vec<Vec<Option<Buffers>>>,
+    sd: &Value,
+) -> Result<()> {
+    let name = L::NAME;
+    let saved = sd.get("param_groups")?.as_list()?;
+    if saved.len() != groups.len() {
+        return Err(err(
+            name,
+            format!("{} parameter groups", groups.len()),
+            format!("{} groups", saved.len()),
+        ));
+    }
+    // saved parameter id -> (group, position), matched by order as PyTorch does
+    let mut slots = Vec::new();
+    for (gi, (sg, g)) in saved.iter().zip(groups.iter()).enumerate() {
+        let ids = sg.get("params")?.as_list()?;
+        if ids.len() != g.params.len() {
+            return Err(err(
+                name,
+                format!("group {gi} with {} parameters", g.params.len()),
+                format!("a saved group of {}", ids.len()),
+            ));
+        }
+        for (pi, id) in ids.iter().enumerate() {
+            slots.push((id.as_i64()?, gi, pi));
+        }
+    }
+    let mut new_layout_source = None;
+    for (gi, (sg, g)) in saved.iter().zip(groups.iter_mut()).enumerate() {
+        g.lr = number(sg, "lr", name)?;
+        g.weight_decay = number(sg, "weight_decay", name)?;
+        if !(g.lr >= 0.0 && g.weight_decay >= 0.0) {
+            return Err(err(
+                name,
+                "lr and weight_decay >= 0",
+                format!("group {gi}: {sg}"),
+            ));
+        }
+        if sg.get("maximize").and_then(Value::as_bool).unwrap_or(false) {
+            return Err(err(
+                name,
+                "maximize=False",
+                "maximize=True, which logit does not implement",
+            ));
+        }
+        new_layout_source.get_or_insert(sg);
+    }
+    if let Some(sg) = new_layout_source {
+        layout.load_hyperparameters(sg)?;
+    }
+    let mut fresh: Vec<Vec<Option<Buffers>>> = groups
+        .iter()
+        .map(|g| g.params.iter().map(|_| None).collect())
+        .collect();
+    let names = layout.buffer_names();
+    for (key, entry) in &sd.get("state")?.as_dict()?.entries {
+        let id = key.as_i64()?;
+        let &(_, gi, pi) = slots.iter().find(|(i, _, _)| *i == id).ok_or_else(|| {
+            err(
+                name,
+                "state keyed by the ids in param_groups",
+                format!("id {id}"),
+            )
+        })?;
+        let p = &groups[gi].params[pi];
+        let step = if layout.saves_step() {
+            let s = entry.get("step")?.as_f64()?;
+            if !(s >= 0.0 && s.fract() == 0.0 && s < 9.0e15) {
+                return Err(err(
+                    name,
+                    "a step count that is a whole number >= 0",
+                    s.to_string(),
+                ));
+            }
+            s as u64
+        } else {
+            // SGD keeps no count: a saved momentum buffer means at least one step was taken
+            1
+        };
+        let mut bufs = Vec::with_capacity(names.len());
+        for n in &names {
+            let saved = match n {
+                Some(n) => entry.get(n).ok().and_then(|v| v.as_tensor().ok()),
+                None => None,
+            };
+            bufs.push(match saved {
+                Some(t) if t.shape() == p.shape() => t.storage().to_dtype(p.dtype()),
+                Some(t) => {
+                    return Err(err(
+                        name,
+                        format!(
+                            "{} of parameter {id} with shape {:?}",
+                            n.unwrap_or(""),
+                            p.shape()
+                        ),
+                        format!("shape {:?}", t.shape()),
+                    ))
+                }
+                None => Storage::zeros(p.dtype(), p.numel()),
+            });
+        }
+        fresh[gi][pi] = Some(Buffers { step, bufs });
+    }
+    *states = fresh;
+    Ok(())
+}
+
+/// A number from a saved group (ints and bools count, as Python's do).
+pub(crate) fn number(group: &Value, key: &str, name: &str) -> Result<f64> {
+    group
+        .get(key)?
+        .as_f64()
+        .map_err(|e| err(name, format!("{key} that is a number"), e.to_string()))
+}
+
+/// A bool from a saved group; absent keys take `default`, as PyTorch's `__setstate__` does.
+pub(crate) fn flag(group: &Value, key: &str, default: bool) -> Result<bool> {
+    match group.get(key) {
+        Ok(v) => v.as_bool(),
+        Err(_) => Ok(default),
+    }
+}
