@@ -172,3 +172,42 @@ fn resnet_keys_match_torchvision_and_the_head_swap() {
         "only the head trains"
     );
 }
+
+/// resnet18_formula.pth, written by torch.save (its tensors are views into a few shared
+/// storages, see checkpoints.py), loaded in one line and run in f32: resnet.json's logits.
+#[test]
+fn resnet18_pth_from_pytorch_gives_torchvisions_logits() -> logit::Result<()> {
+    let c = &fixture("resnet.json")["resnet18"];
+    let model = ResNet::resnet18(1000)?;
+    logit::nn::ModuleIo::load(
+        &model,
+        format!(
+            "{}/tests/fixtures/pytorch/pth/resnet18_formula.pth",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+    )?;
+    model.eval();
+    let _g = no_grad();
+    let image = Tensor::from_vec(
+        (0..3 * 64 * 64).map(|i| (0.01 * i as f64).sin()).collect(),
+        &[1, 3, 64, 64],
+    )?
+    .to_dtype(DType::F32);
+    let v = model.forward(&image)?.to_vec_f64();
+    let first: Vec<f64> = c["logits_first_10"]["data"]
+        .as_array()
+        .expect("logits")
+        .iter()
+        .map(|x| x.as_f64().expect("number"))
+        .collect();
+    for (i, e) in first.iter().enumerate() {
+        close(v[i], *e, 1e-5, &format!("pth logit {i}"));
+    }
+    close(
+        v.iter().map(|x| x.abs()).sum(),
+        c["logits_abs_sum"].as_f64().expect("abs sum"),
+        1e-5,
+        "pth abs sum",
+    );
+    Ok(())
+}

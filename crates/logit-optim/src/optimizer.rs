@@ -13,6 +13,10 @@ pub struct ParamGroup {
     pub lr: f64,
     /// L2 penalty (decoupled for AdamW).
     pub weight_decay: f64,
+    /// Entries of a group loaded from a PyTorch state dict that logit does not use (such as
+    /// `initial_lr`, which PyTorch's schedulers add), written back by `state_dict()` so that a
+    /// checkpoint passes through logit unchanged.
+    pub extra: Vec<(String, Value)>,
 }
 
 /// An optimizer, like `torch.optim.Optimizer`: `zero_grad()`, `backward()`, `step()`.
@@ -114,6 +118,7 @@ pub(crate) fn group(
         params,
         lr,
         weight_decay,
+        extra: Vec::new(),
     })
 }
 

@@ -81,6 +81,9 @@ impl StateLayout for RMSpropConfig {
             (self.momentum > 0.0).then_some("momentum_buffer"),
         ]
     }
+    fn save_order(&self) -> Vec<usize> {
+        vec![0, 2, 1]
+    }
     fn hyperparameters(&self, g: &ParamGroup) -> Vec<(&'static str, Value)> {
         vec![
             ("momentum", self.momentum.into()),

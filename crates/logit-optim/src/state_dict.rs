@@ -16,6 +16,10 @@ pub(crate) trait StateLayout {
     /// The names of the state buffers, in the order of [`Buffers::bufs`]; `None` marks a buffer
     /// PyTorch does not keep under this configuration.
     fn buffer_names(&self) -> Vec<Option<&'static str>>;
+    /// The order in which PyTorch writes the buffers (indices into [`Self::buffer_names`]).
+    fn save_order(&self) -> Vec<usize> {
+        (0..self.buffer_names().len()).collect()
+    }
     /// Keys saved as `None` (SGD's `momentum_buffer` without momentum).
     fn none_keys(&self) -> &'static [&'static str] {
         &[]
@@ -49,8 +53,8 @@ pub(crate) fn save<L: StateLayout>(
                     let step = Tensor::from_vec(vec![b.step as f32], &[]).expect("a 0-d tensor");
                     entry.push(("step", step.into()));
                 }
-                for (name, buf) in names.iter().zip(&b.bufs) {
-                    if let Some(name) = name {
+                for i in layout.save_order() {
+                    if let (Some(name), Some(buf)) = (names[i], b.bufs.get(i)) {
                         let t = Tensor::from_storage(buf.clone(), p.shape())
                             .expect("buffers have the parameter's size");
                         entry.push((name, t.into()));
@@ -64,7 +68,10 @@ pub(crate) fn save<L: StateLayout>(
         }
         let mut group = vec![("lr", Value::Float(g.lr))];
         group.extend(layout.hyperparameters(g));
-        group.push(("params", Value::List(ids)));
+        let mut group: Vec<(String, Value)> =
+            group.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        group.extend(g.extra.iter().cloned());
+        group.push(("params".to_string(), Value::List(ids)));
         param_groups.push(Value::dict(group));
     }
     Value::dict([
@@ -130,6 +137,17 @@ pub(crate) fn load<L: StateLayout>(
                 "maximize=True, which logit does not implement",
             ));
         }
+        let known: Vec<&str> = ["lr", "params"]
+            .into_iter()
+            .chain(layout.hyperparameters(g).into_iter().map(|(k, _)| k))
+            .collect();
+        g.extra = sg
+            .as_dict()?
+            .entries
+            .iter()
+            .filter(|(k, _)| !known.contains(&k.key_string().as_str()))
+            .map(|(k, v)| (k.key_string(), v.clone()))
+            .collect();
         new_layout_source.get_or_insert(sg);
     }
     if let Some(sg) = new_layout_source {
