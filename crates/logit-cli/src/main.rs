@@ -5,6 +5,8 @@
 //! logit evaluate model/ DATA.csv
 //! logit predict model/ DATA.csv [-o predictions.csv]
 //! logit plot sigmoid -o sigmoid.png
+//! logit convert resnet50.pth resnet50.safetensors
+//! logit inspect checkpoint.pth
 //! ```
 
 use std::path::PathBuf;
@@ -47,6 +49,19 @@ enum Command {
         /// Output CSV (default: stdout).
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+    /// Convert weights between .pth (torch.save) and .safetensors, either way; the output's
+    /// extension picks the format.
+    Convert {
+        /// A .pth/.pt or .safetensors file (the format is read from its content).
+        input: PathBuf,
+        /// The file to write: .safetensors, .pth or .pt.
+        output: PathBuf,
+    },
+    /// List the tensors (name, dtype, shape) and other entries of a .pth or .safetensors file.
+    Inspect {
+        /// The file.
+        file: PathBuf,
     },
     /// Figures.
     Plot {
@@ -100,6 +115,18 @@ fn run(cli: Cli) -> logit_core::Result<()> {
                 eprintln!("wrote {n} predictions to {}", o.display());
             }
         }
+        Command::Convert { input, output } => {
+            let c = logit_nn::convert(&input, &output)?;
+            if !c.dropped.is_empty() {
+                eprintln!(
+                    "left out {} entries that are not tensors: {}",
+                    c.dropped.len(),
+                    c.dropped.join(", ")
+                );
+            }
+            eprintln!("wrote {} tensors to {}", c.tensors, output.display());
+        }
+        Command::Inspect { file } => print!("{}", inspection_table(&logit_nn::inspect(&file)?)),
         Command::Plot { what, output } => {
             if what != "sigmoid" {
                 return Err(logit_core::Error::invalid("logit plot", "sigmoid", what));
@@ -109,6 +136,40 @@ fn run(cli: Cli) -> logit_core::Result<()> {
         }
     }
     Ok(())
+}
+
+/// One line per tensor (name, dtype, shape, element count), then the other entries.
+fn inspection_table(i: &logit_nn::Inspection) -> String {
+    let width = i
+        .tensors
+        .iter()
+        .map(|t| t.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let mut out = format!(
+        "{:width$}  {:15}  {:18}  elements\n",
+        "name", "dtype", "shape"
+    );
+    let mut total = 0usize;
+    for t in &i.tensors {
+        let n: usize = t.shape.iter().product();
+        total += n;
+        let shape = format!("{:?}", t.shape);
+        out += &format!(
+            "{:width$}  {:15}  {shape:18}  {n}\n",
+            t.name, t.stored_dtype
+        );
+    }
+    out += &format!(
+        "{} tensors, {total} elements ({:?})\n",
+        i.tensors.len(),
+        i.format
+    );
+    for (k, v) in &i.others {
+        out += &format!("{k} = {v}\n");
+    }
+    out
 }
 
 fn main() -> ExitCode {

@@ -17,6 +17,7 @@
 mod activation;
 mod batch_norm;
 mod conv;
+mod convert;
 mod dropout;
 mod flatten;
 mod identity;
@@ -32,6 +33,7 @@ mod visitor;
 pub use activation::{LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh};
 pub use batch_norm::{BatchNorm, BatchNorm1d, BatchNorm2d, BatchNormConfig};
 pub use conv::{Conv2d, Conv2dConfig};
+pub use convert::{convert, inspect, Conversion, Inspection};
 pub use dropout::Dropout;
 pub use flatten::Flatten;
 pub use identity::Identity;

@@ -221,12 +221,14 @@ impl Value {
         out
     }
 
-    /// Every entry that is neither a tensor nor a container, with its dotted path.
+    /// Every entry that is not a tensor, with its dotted path: scalars, strings, and lists or
+    /// tuples of those (`betas`) as one entry each.
     pub fn named_scalars(&self) -> Vec<(String, Value)> {
         let mut out = Vec::new();
-        self.walk("", &mut |path, v| match v {
-            Value::Tensor(_) | Value::Dict(_) | Value::List(_) | Value::Tuple(_) => {}
-            _ => out.push((path.to_string(), v.clone())),
+        self.walk("", &mut |path, v| {
+            if !v.is_tensor() {
+                out.push((path.to_string(), v.clone()))
+            }
         });
         out
     }
