@@ -29,9 +29,13 @@ fn read_record(
     what: &str,
     limit: u64,
 ) -> Result<Vec<u8>> {
-    let mut f = zip
-        .by_name(name)
-        .map_err(|e| format_err(what, format!("expected a record {name}, {e}")))?;
+    let mut f = zip.by_name(name).map_err(|e| match e {
+        zip::result::ZipError::UnsupportedArchive(_) => format_err(
+            what,
+            format!("{name}: an uncompressed record as torch.save writes, got {e}"),
+        ),
+        _ => format_err(what, format!("expected a record {name}, {e}")),
+    })?;
     if f.compression() != CompressionMethod::Stored {
         return Err(format_err(
             what,
@@ -149,6 +153,8 @@ pub(crate) fn read(bytes: &[u8], what: &str) -> Result<(Value, HashMap<u64, Stor
     }
     let pkl = read_record(&mut zip, &format!("{prefix}data.pkl"), what, limit)?;
     let mut cache: HashMap<String, Rc<StorageRef>> = HashMap::new();
+    // records that together hold more bytes than the archive overlap: a zip bomb
+    let mut read_total = pkl.len() as u64;
     let mut loader = |key: &str, kind: StorageKind, numel: usize| -> Result<Rc<StorageRef>> {
         if let Some(s) = cache.get(key) {
             if s.kind != kind || s.data.len() != numel {
@@ -161,6 +167,13 @@ pub(crate) fn read(bytes: &[u8], what: &str) -> Result<(Value, HashMap<u64, Stor
         }
         let name = format!("{prefix}data/{key}");
         let raw = read_record(&mut zip, &name, what, limit)?;
+        read_total += raw.len() as u64;
+        if read_total > limit {
+            return Err(format_err(
+                what,
+                format!("records that fit in the {limit}-byte archive, but they overlap ({name})"),
+            ));
+        }
         let s = Rc::new(StorageRef {
             data: decode(&raw, kind, numel, what, key)?,
             kind,
@@ -168,7 +181,7 @@ pub(crate) fn read(bytes: &[u8], what: &str) -> Result<(Value, HashMap<u64, Stor
         cache.insert(key.to_string(), s.clone());
         Ok(s)
     };
-    unpickle(&pkl, what, &mut loader)
+    unpickle(&pkl, what, bytes.len(), &mut loader)
 }
 
 /// The bytes of a `torch.save` archive holding `v`, with records under `name/`. The output

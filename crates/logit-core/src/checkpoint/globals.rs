@@ -140,8 +140,10 @@ pub(crate) enum Reduced {
 
 type Msg = String;
 
-/// What calling global `g` with `args` builds.
-pub(crate) fn reduce(g: Global, args: &[Obj]) -> Result<Reduced, Msg> {
+/// What calling global `g` with `args` builds. `budget` is how many more tensor elements the
+/// file may still materialise (views are copied out, so many views of one storage cost more
+/// memory than the file's size); rebuilding a tensor spends from it.
+pub(crate) fn reduce(g: Global, args: &[Obj], budget: &mut usize) -> Result<Reduced, Msg> {
     match (&g, args) {
         (Global::OrderedDict | Global::Counter, []) => Ok(Reduced::Dict(DictObj {
             ordered: g == Global::OrderedDict,
@@ -168,6 +170,12 @@ pub(crate) fn reduce(g: Global, args: &[Obj]) -> Result<Reduced, Msg> {
         }
         (Global::RebuildTensorV2, [storage, offset, size, stride, requires_grad, _hooks, ..]) => {
             let t = rebuild_tensor(storage, offset, size, stride)?;
+            *budget = budget.checked_sub(t.numel()).ok_or_else(|| {
+                format!(
+                    "tensors that fit in memory; the views of this file copy out more than \
+                     {MAX_EXPANSION} elements beyond its size"
+                )
+            })?;
             Ok(Reduced::Obj(Obj::Val(Value::Tensor(
                 t.requires_grad_(bool_of(requires_grad)?),
             ))))
@@ -229,9 +237,10 @@ fn ints(o: &Obj, what: &str) -> Result<Vec<usize>, Msg> {
         .collect()
 }
 
-/// Elements a view may expand to beyond its storage (stride-0 broadcasts) before it is
-/// refused as an allocation bomb: 64 Mi elements.
-const MAX_EXPANSION: usize = 1 << 26;
+/// Tensor elements a file may materialise beyond one per byte of its own size (views of
+/// shared storages and stride-0 broadcasts are copied out) before it is refused as an
+/// allocation bomb: 64 Mi elements.
+pub(crate) const MAX_EXPANSION: usize = 1 << 26;
 
 /// Copies the strided view `(offset, size, stride)` of a storage into a new tensor, after
 /// checking that every element it reaches lies inside the storage.
@@ -265,11 +274,6 @@ fn rebuild_tensor(storage: &Obj, offset: &Obj, size: &Obj, stride: &Obj) -> Resu
             return Err(format!(
                 "a view inside its storage of {len} elements, got offset {offset}, size {shape:?}, \
                  stride {strides:?} reaching element {last}"
-            ));
-        }
-        if numel > len && numel > MAX_EXPANSION {
-            return Err(format!(
-                "a view of at most {MAX_EXPANSION} elements beyond its storage of {len}, got {numel}"
             ));
         }
     }

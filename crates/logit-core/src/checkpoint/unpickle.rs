@@ -48,6 +48,8 @@ struct Machine<'a, 'b> {
     made_dicts: Vec<Rc<RefCell<DictObj>>>,
     // the type each tensor had in the file (f16 and bf16 load as f32), by tensor id
     kinds: HashMap<u64, StorageKind>,
+    // tensor elements the file may still materialise
+    elements_left: usize,
 }
 
 impl Drop for Machine<'_, '_> {
@@ -65,10 +67,13 @@ impl Drop for Machine<'_, '_> {
 
 /// Runs the pickle in `data` and returns the object it builds. `what` names the source in
 /// errors; `load_storage` resolves persistent ids (`('storage', type, key, location, numel)`).
-/// Also returns the stored element type of every tensor, by [`crate::Tensor::id`].
+/// Also returns the stored element type of every tensor, by [`crate::Tensor::id`]. The
+/// tensors together may hold one element per byte of the archive (`archive_len`) plus
+/// [`globals::MAX_EXPANSION`].
 pub(crate) fn unpickle(
     data: &[u8],
     what: &str,
+    archive_len: usize,
     load_storage: &mut StorageLoader,
 ) -> Result<(Value, HashMap<u64, StorageKind>)> {
     let mut m = Machine {
@@ -82,6 +87,7 @@ pub(crate) fn unpickle(
         made_lists: Vec::new(),
         made_dicts: Vec::new(),
         kinds: HashMap::new(),
+        elements_left: archive_len.saturating_add(globals::MAX_EXPANSION),
     };
     let top = m.run()?;
     // a DAG of shared tuples could expand exponentially into a tree; bound the work
@@ -446,7 +452,7 @@ impl Machine<'_, '_> {
             Some(Obj::Storage(s)) => Some(s.kind),
             _ => None,
         };
-        match globals::reduce(g, &args).map_err(|m| self.err(m))? {
+        match globals::reduce(g, &args, &mut self.elements_left).map_err(|m| self.err(m))? {
             globals::Reduced::Obj(o) => {
                 if let (Some(k), Obj::Val(Value::Tensor(t))) = (kind, &o) {
                     self.kinds.insert(t.id(), k);
