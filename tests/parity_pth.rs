@@ -245,3 +245,47 @@ fn a_whole_checkpoint_is_not_taken_for_a_state_dict() -> Result<()> {
     );
     Ok(())
 }
+
+/// Two steps, a checkpoint through `.pth` bytes, two more steps in a fresh model and
+/// optimizer: bit for bit the parameters of four uninterrupted steps, for every optimizer.
+#[test]
+fn an_interrupted_run_resumes_bit_for_bit() -> Result<()> {
+    let x = Tensor::from_vec((0..64).map(|i| (i as f32 * 0.37).sin()).collect(), &[8, 8])?;
+    let y = Tensor::from_vec((0..8).map(|i| (i % 2) as f32).collect(), &[8, 1])?;
+    let step = |model: &DiabetesPredictor, opt: &mut dyn Optimizer| -> Result<()> {
+        opt.zero_grad();
+        BCELoss::new()
+            .forward(&model.forward(&x)?, &y)?
+            .backward()?;
+        opt.step()
+    };
+    for name in ["adam", "adamw_amsgrad", "sgd_momentum", "rmsprop_centered"] {
+        let fresh = |seed| -> Result<(DiabetesPredictor, Box<dyn Optimizer>)> {
+            logit::core::manual_seed(seed);
+            let m = DiabetesPredictor::new(8)?;
+            let o = optimizer(name, m.parameters())?;
+            Ok((m, o))
+        };
+        let (whole, mut opt) = fresh(3)?;
+        for _ in 0..4 {
+            step(&whole, opt.as_mut())?;
+        }
+        let (first, mut opt1) = fresh(3)?;
+        step(&first, opt1.as_mut())?;
+        step(&first, opt1.as_mut())?;
+        let ckpt = Value::dict([
+            ("model", Value::from(&first.state_dict())),
+            ("optimizer", opt1.state_dict()),
+        ]);
+        let back = checkpoint::from_bytes(&checkpoint::to_bytes(&ckpt, "ckpt")?, "ckpt")?;
+        let (second, mut opt2) = fresh(99)?;
+        second.load_state_dict(&StateDict::try_from(back.get("model")?)?)?;
+        opt2.load_state_dict(back.get("optimizer")?)?;
+        step(&second, opt2.as_mut())?;
+        step(&second, opt2.as_mut())?;
+        for ((k, a), (_, b)) in second.state_dict().iter().zip(whole.state_dict().iter()) {
+            assert_eq!(a.to_vec_f64(), b.to_vec_f64(), "{name} {k}");
+        }
+    }
+    Ok(())
+}
