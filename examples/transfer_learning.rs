@@ -12,10 +12,11 @@
 //! model.fc = nn.Sequential(nn.Linear(num_features, 1), nn.Sigmoid())
 //! ```
 //! After the snippet it trains the head on an image folder made from the bundled photos.
-//! Run: `cargo run --release --example transfer_learning [SEED] [resnet50.safetensors]`
+//! Run: `cargo run --release --example transfer_learning [SEED] [WEIGHTS]`
 //!
-//! The weights file is a torchvision state dict exported with
-//! `safetensors.torch.save_file(models.resnet50(weights="IMAGENET1K_V2").state_dict(), path)`.
+//! WEIGHTS is torchvision's own file as it downloads it (`resnet50-11ad3fa6.pth`, from
+//! `models.resnet50(weights="IMAGENET1K_V2")`) or the same state dict as `.safetensors`; the
+//! format is read from the file's content.
 //! Without it the backbone keeps random weights: the pipeline runs the same, but the
 //! probabilities mean nothing.
 
@@ -99,7 +100,7 @@ fn main() -> Result<()> {
     if weights.is_none() {
         println!(
             "No weights file given: the ResNet-50 backbone has RANDOM weights, so the probabilities below\n\
-             are meaningless. Pass a torchvision state dict (.safetensors) to use pretrained features."
+             are meaningless. Pass torchvision's resnet50 weights (.pth or .safetensors) to use pretrained features."
         );
     }
     let model = logit::run_example(|seed, out| run(seed, weights.as_deref(), out))?;

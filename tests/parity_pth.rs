@@ -26,6 +26,12 @@ fn diabetes_predictor_pth_loads_into_the_model() -> Result<()> {
     let fx = &fixture("checkpoints.json")["diabetes_predictor"];
     let model = DiabetesPredictor::new(8)?;
     model.load(pth("diabetes_predictor.pth"))?;
+    // PyTorch's per-module versions ride along as the OrderedDict's _metadata attribute
+    let raw = checkpoint::load(pth("diabetes_predictor.pth"))?;
+    let meta = &raw.as_dict()?.attrs;
+    assert_eq!(meta.len(), 1);
+    assert_eq!(meta[0].0, "_metadata");
+    assert_eq!(meta[0].1.get("layer1")?.get("version")?.as_i64()?, 1);
     for (k, t) in model.state_dict().iter() {
         assert_close(t, &fx["state_dict"][k], 0.0, 0.0, k);
     }
@@ -60,7 +66,7 @@ fn every_dtype_loads_widened_to_logits_dtypes() -> Result<()> {
     let fx = &fixture("checkpoints.json")["dtypes"];
     let bytes = std::fs::read(pth("dtypes.pth")).map_err(|e| Error::io(pth("dtypes.pth"), e))?;
     let v = checkpoint::from_bytes(&bytes, "dtypes.pth")?;
-    let (infos, _) = checkpoint::summary(&bytes, "dtypes.pth")?;
+    let infos = checkpoint::summary(&bytes, "dtypes.pth")?.tensors;
     for (k, e) in fx["tensors"].as_object().expect("tensors") {
         let t = v.get(k)?.as_tensor()?;
         let torch_dtype = e["dtype"].as_str().expect("dtype");

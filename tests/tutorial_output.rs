@@ -96,3 +96,28 @@ fn transfer_learning_prints_pytorchs_numbers() -> Result<()> {
         transfer_learning::run(seed, None, out).map(drop)
     })
 }
+
+/// The transfer example takes its weights as `.pth` or `.safetensors`: the seed's own
+/// ResNet-50 saved both ways and passed back prints PyTorch's lines after the "Loaded" line.
+#[test]
+fn transfer_learning_takes_pth_and_safetensors_weights() -> Result<()> {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().map_err(|e| logit::core::Error::io("tempdir", e))?;
+    let path = format!(
+        "{}/tests/fixtures/pytorch/tutorial/transfer_learning_42.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let want = std::fs::read_to_string(&path).map_err(|e| logit::core::Error::io(&path, e))?;
+    logit::core::manual_seed(42);
+    let model = logit::models::ResNet::resnet50(1000)?;
+    for name in ["resnet50.pth", "resnet50.safetensors"] {
+        let file = dir.path().join(name);
+        logit::nn::ModuleIo::save(&model, &file)?;
+        let file = file.to_string_lossy().to_string();
+        let mut out = Vec::new();
+        transfer_learning::run(42, Some(&file), &mut out)?;
+        assert_eq!(out[0], format!("Loaded pretrained weights from {file}"));
+        assert_eq!(out[1..].join("\n").trim_end(), want.trim_end(), "{name}");
+    }
+    Ok(())
+}

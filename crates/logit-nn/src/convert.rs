@@ -61,11 +61,12 @@ pub fn inspect(path: impl AsRef<Path>) -> Result<Inspection> {
             others: Vec::new(),
         });
     }
-    let (tensors, others) = checkpoint::summary(&bytes, &what)?;
+    let summary = checkpoint::summary(&bytes, &what)?;
     Ok(Inspection {
         format,
-        tensors,
-        others: others
+        tensors: summary.tensors,
+        others: summary
+            .others
             .into_iter()
             .map(|(k, v)| (k, v.to_string()))
             .collect(),

@@ -144,12 +144,20 @@ pub struct TensorInfo {
     pub shape: Vec<usize>,
 }
 
-/// The tensors of a `torch.save` file with their stored types, and its other entries
-/// (epochs, hyperparameters) with their dotted paths.
+/// What a `torch.save` file holds, as [`summary`] lists it.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Every tensor with its stored type, in file order.
+    pub tensors: Vec<TensorInfo>,
+    /// The other entries (epochs, hyperparameters) with their dotted paths.
+    pub others: Vec<(String, Value)>,
+}
+
+/// The tensors of a `torch.save` file with their stored types, and its other entries.
 ///
 /// # Errors
 /// As [`from_bytes`].
-pub fn summary(bytes: &[u8], what: &str) -> Result<(Vec<TensorInfo>, Vec<(String, Value)>)> {
+pub fn summary(bytes: &[u8], what: &str) -> Result<Summary> {
     let (v, kinds) = read(bytes, what)?;
     let tensors = v
         .named_tensors()
@@ -164,5 +172,8 @@ pub fn summary(bytes: &[u8], what: &str) -> Result<(Vec<TensorInfo>, Vec<(String
             name,
         })
         .collect();
-    Ok((tensors, v.named_scalars()))
+    Ok(Summary {
+        tensors,
+        others: v.named_scalars(),
+    })
 }
