@@ -36,20 +36,6 @@ pub(crate) fn read_count(sd: &Value, key: &str) -> Result<usize> {
         .map_err(|_| Error::invalid("scheduler state", format!("{key} >= 0"), v.to_string()))
 }
 
-/// The entries every PyTorch `LRScheduler` saves, around a scheduler's own fields.
-fn common(own: Vec<(&str, Value)>, base: &[f64], epoch: usize, last: &[f64]) -> Value {
-    let mut entries = own;
-    entries.extend([
-        ("base_lrs", floats(base)),
-        ("last_epoch", Value::Int(epoch as i64)),
-        ("_step_count", Value::Int(epoch as i64 + 1)),
-        ("_is_initial", false.into()),
-        ("_get_lr_called_within_step", false.into()),
-        ("_last_lr", floats(last)),
-    ]);
-    Value::dict(entries)
-}
-
 pub(crate) fn base_lrs(opt: &dyn Optimizer) -> Vec<f64> {
     opt.param_groups().iter().map(|g| g.lr).collect()
 }
@@ -57,6 +43,46 @@ pub(crate) fn base_lrs(opt: &dyn Optimizer) -> Vec<f64> {
 pub(crate) fn set(opt: &mut dyn Optimizer, lrs: &[f64]) {
     for (g, &lr) in opt.param_groups_mut().iter_mut().zip(lrs) {
         g.lr = lr;
+    }
+}
+
+/// Where a schedule stands: epochs stepped, the rates it started from, the rates it set last.
+#[derive(Debug, Clone)]
+struct Position {
+    epoch: usize,
+    base: Vec<f64>,
+    last: Vec<f64>,
+}
+
+impl Position {
+    fn start(opt: &dyn Optimizer) -> Position {
+        Position {
+            epoch: 0,
+            base: base_lrs(opt),
+            last: base_lrs(opt),
+        }
+    }
+
+    /// The entries every PyTorch `LRScheduler` saves, after a scheduler's own fields.
+    fn state_dict(&self, own: Vec<(&str, Value)>) -> Value {
+        let mut entries = own;
+        entries.extend([
+            ("base_lrs", floats(&self.base)),
+            ("last_epoch", Value::Int(self.epoch as i64)),
+            ("_step_count", Value::Int(self.epoch as i64 + 1)),
+            ("_is_initial", false.into()),
+            ("_get_lr_called_within_step", false.into()),
+            ("_last_lr", floats(&self.last)),
+        ]);
+        Value::dict(entries)
+    }
+
+    fn load(sd: &Value) -> Result<Position> {
+        Ok(Position {
+            epoch: read_count(sd, "last_epoch")?,
+            base: read_floats(sd, "base_lrs")?,
+            last: read_floats(sd, "_last_lr")?,
+        })
     }
 }
 
@@ -75,9 +101,7 @@ pub(crate) fn set(opt: &mut dyn Optimizer, lrs: &[f64]) {
 pub struct StepLR {
     step_size: usize,
     gamma: f64,
-    epoch: usize,
-    base: Vec<f64>,
-    last: Vec<f64>,
+    at: Position,
 }
 
 impl StepLR {
@@ -86,6 +110,10 @@ impl StepLR {
     /// # Errors
     /// When `step_size` is 0 or `gamma` is negative.
     pub fn new(opt: &dyn Optimizer, step_size: usize, gamma: f64) -> Result<StepLR> {
+        StepLR::at(Position::start(opt), step_size, gamma)
+    }
+
+    fn at(at: Position, step_size: usize, gamma: f64) -> Result<StepLR> {
         if step_size == 0 || !(gamma >= 0.0) {
             return Err(Error::invalid(
                 "StepLR",
@@ -96,45 +124,31 @@ impl StepLR {
         Ok(StepLR {
             step_size,
             gamma,
-            epoch: 0,
-            base: base_lrs(opt),
-            last: base_lrs(opt),
+            at,
         })
     }
 }
 
 impl LrScheduler for StepLR {
     fn step(&mut self, opt: &mut dyn Optimizer) {
-        self.epoch += 1;
-        if self.epoch % self.step_size == 0 {
-            self.last = base_lrs(opt).iter().map(|lr| lr * self.gamma).collect();
-            set(opt, &self.last);
+        self.at.epoch += 1;
+        if self.at.epoch % self.step_size == 0 {
+            self.at.last = base_lrs(opt).iter().map(|lr| lr * self.gamma).collect();
+            set(opt, &self.at.last);
         }
     }
     fn get_last_lr(&self) -> Vec<f64> {
-        self.last.clone()
+        self.at.last.clone()
     }
     fn state_dict(&self) -> Value {
-        let own = vec![
+        self.at.state_dict(vec![
             ("step_size", Value::Int(self.step_size as i64)),
             ("gamma", self.gamma.into()),
-        ];
-        common(own, &self.base, self.epoch, &self.last)
+        ])
     }
     fn load_state_dict(&mut self, sd: &Value) -> Result<()> {
-        let step_size = read_count(sd, "step_size")?;
-        let gamma = sd.get("gamma")?.as_f64()?;
-        if step_size == 0 || !(gamma >= 0.0) {
-            return Err(Error::invalid(
-                "StepLR state",
-                "step_size > 0 and gamma >= 0",
-                format!("{sd}"),
-            ));
-        }
-        (self.step_size, self.gamma) = (step_size, gamma);
-        self.epoch = read_count(sd, "last_epoch")?;
-        self.base = read_floats(sd, "base_lrs")?;
-        self.last = read_floats(sd, "_last_lr")?;
+        let (step_size, gamma) = (read_count(sd, "step_size")?, sd.get("gamma")?.as_f64()?);
+        *self = StepLR::at(Position::load(sd)?, step_size, gamma)?;
         Ok(())
     }
 }
@@ -142,9 +156,7 @@ impl LrScheduler for StepLR {
 /// Multiplies the rate by `gamma` every epoch, like `ExponentialLR`.
 pub struct ExponentialLR {
     gamma: f64,
-    epoch: usize,
-    base: Vec<f64>,
-    last: Vec<f64>,
+    at: Position,
 }
 
 impl ExponentialLR {
@@ -153,6 +165,10 @@ impl ExponentialLR {
     /// # Errors
     /// When `gamma` is negative.
     pub fn new(opt: &dyn Optimizer, gamma: f64) -> Result<ExponentialLR> {
+        ExponentialLR::at(Position::start(opt), gamma)
+    }
+
+    fn at(at: Position, gamma: f64) -> Result<ExponentialLR> {
         if !(gamma >= 0.0) {
             return Err(Error::invalid(
                 "ExponentialLR",
@@ -160,45 +176,24 @@ impl ExponentialLR {
                 gamma.to_string(),
             ));
         }
-        Ok(ExponentialLR {
-            gamma,
-            epoch: 0,
-            base: base_lrs(opt),
-            last: base_lrs(opt),
-        })
+        Ok(ExponentialLR { gamma, at })
     }
 }
 
 impl LrScheduler for ExponentialLR {
     fn step(&mut self, opt: &mut dyn Optimizer) {
-        self.epoch += 1;
-        self.last = base_lrs(opt).iter().map(|lr| lr * self.gamma).collect();
-        set(opt, &self.last);
+        self.at.epoch += 1;
+        self.at.last = base_lrs(opt).iter().map(|lr| lr * self.gamma).collect();
+        set(opt, &self.at.last);
     }
     fn get_last_lr(&self) -> Vec<f64> {
-        self.last.clone()
+        self.at.last.clone()
     }
     fn state_dict(&self) -> Value {
-        common(
-            vec![("gamma", self.gamma.into())],
-            &self.base,
-            self.epoch,
-            &self.last,
-        )
+        self.at.state_dict(vec![("gamma", self.gamma.into())])
     }
     fn load_state_dict(&mut self, sd: &Value) -> Result<()> {
-        let gamma = sd.get("gamma")?.as_f64()?;
-        if !(gamma >= 0.0) {
-            return Err(Error::invalid(
-                "ExponentialLR state",
-                "gamma >= 0",
-                gamma.to_string(),
-            ));
-        }
-        self.gamma = gamma;
-        self.epoch = read_count(sd, "last_epoch")?;
-        self.base = read_floats(sd, "base_lrs")?;
-        self.last = read_floats(sd, "_last_lr")?;
+        *self = ExponentialLR::at(Position::load(sd)?, sd.get("gamma")?.as_f64()?)?;
         Ok(())
     }
 }
@@ -208,9 +203,7 @@ impl LrScheduler for ExponentialLR {
 pub struct CosineAnnealingLR {
     t_max: usize,
     eta_min: f64,
-    epoch: usize,
-    base: Vec<f64>,
-    last: Vec<f64>,
+    at: Position,
 }
 
 impl CosineAnnealingLR {
@@ -219,6 +212,10 @@ impl CosineAnnealingLR {
     /// # Errors
     /// When `t_max` is 0 or `eta_min` is negative.
     pub fn new(opt: &dyn Optimizer, t_max: usize, eta_min: f64) -> Result<CosineAnnealingLR> {
+        CosineAnnealingLR::at(Position::start(opt), t_max, eta_min)
+    }
+
+    fn at(at: Position, t_max: usize, eta_min: f64) -> Result<CosineAnnealingLR> {
         if t_max == 0 || !(eta_min >= 0.0) {
             return Err(Error::invalid(
                 "CosineAnnealingLR",
@@ -226,52 +223,36 @@ impl CosineAnnealingLR {
                 format!("T_max {t_max}, eta_min {eta_min}"),
             ));
         }
-        let base = base_lrs(opt);
-        Ok(CosineAnnealingLR {
-            t_max,
-            eta_min,
-            epoch: 0,
-            last: base.clone(),
-            base,
-        })
+        Ok(CosineAnnealingLR { t_max, eta_min, at })
     }
 }
 
 impl LrScheduler for CosineAnnealingLR {
     fn step(&mut self, opt: &mut dyn Optimizer) {
-        self.epoch += 1;
-        let c = (1.0 + (std::f64::consts::PI * self.epoch as f64 / self.t_max as f64).cos()) / 2.0;
-        self.last = self
+        self.at.epoch += 1;
+        let c =
+            (1.0 + (std::f64::consts::PI * self.at.epoch as f64 / self.t_max as f64).cos()) / 2.0;
+        let eta_min = self.eta_min;
+        self.at.last = self
+            .at
             .base
             .iter()
-            .map(|b| self.eta_min + (b - self.eta_min) * c)
+            .map(|b| eta_min + (b - eta_min) * c)
             .collect();
-        set(opt, &self.last);
+        set(opt, &self.at.last);
     }
     fn get_last_lr(&self) -> Vec<f64> {
-        self.last.clone()
+        self.at.last.clone()
     }
     fn state_dict(&self) -> Value {
-        let own = vec![
+        self.at.state_dict(vec![
             ("T_max", Value::Int(self.t_max as i64)),
             ("eta_min", self.eta_min.into()),
-        ];
-        common(own, &self.base, self.epoch, &self.last)
+        ])
     }
     fn load_state_dict(&mut self, sd: &Value) -> Result<()> {
-        let t_max = read_count(sd, "T_max")?;
-        let eta_min = sd.get("eta_min")?.as_f64()?;
-        if t_max == 0 || !(eta_min >= 0.0) {
-            return Err(Error::invalid(
-                "CosineAnnealingLR state",
-                "T_max > 0 and eta_min >= 0",
-                format!("{sd}"),
-            ));
-        }
-        (self.t_max, self.eta_min) = (t_max, eta_min);
-        self.epoch = read_count(sd, "last_epoch")?;
-        self.base = read_floats(sd, "base_lrs")?;
-        self.last = read_floats(sd, "_last_lr")?;
+        let (t_max, eta_min) = (read_count(sd, "T_max")?, sd.get("eta_min")?.as_f64()?);
+        *self = CosineAnnealingLR::at(Position::load(sd)?, t_max, eta_min)?;
         Ok(())
     }
 }
