@@ -52,6 +52,12 @@ pub enum Error {
     /// `backward()` on a tensor that does not require grad.
     #[error("backward: the tensor does not require grad and has no grad_fn (was it made under no_grad, or from leaves without requires_grad?)")]
     NoGradFn,
+    /// `backward()` reached an op whose graph an earlier backward already used and freed.
+    #[error("backward: trying to backward through the graph a second time ({op} was used by an earlier backward, which freed it); pass retain_graph: true to the first backward (Tensor::backward_with_options) if you need to backward twice")]
+    GraphFreed {
+        /// The first freed op met (`grad_fn` name).
+        op: &'static str,
+    },
     /// Anomaly mode saw a NaN or an infinity.
     #[error("anomaly: {op} produced a non-finite value ({phase} pass)")]
     NonFinite {

@@ -7,6 +7,7 @@ mod grad_mode;
 mod gradcheck;
 
 pub use anomaly::{detect_anomaly, is_anomaly_enabled, set_detect_anomaly, AnomalyGuard};
+pub use engine::BackwardOptions;
 pub use grad_mode::{enable_grad, is_grad_enabled, no_grad, no_grad_scope, GradModeGuard};
 pub use gradcheck::{gradcheck, GradcheckOptions};
 
@@ -42,6 +43,9 @@ pub trait Backward: Send + Sync {
 pub(crate) struct Node {
     pub(crate) inputs: Vec<Tensor>,
     pub(crate) backward: Box<dyn Backward>,
+    /// Set when a backward went through this op without `retain_graph`: a second backward
+    /// is an error, as in PyTorch, instead of silently accumulating again.
+    pub(crate) freed: std::sync::atomic::AtomicBool,
 }
 
 impl Tensor {
@@ -84,6 +88,7 @@ impl Tensor {
         let node = record.then(|| Node {
             inputs: inputs.iter().map(|&t| t.clone()).collect(),
             backward: Box::new(backward()),
+            freed: std::sync::atomic::AtomicBool::new(false),
         });
         let out = Tensor::make(storage, shape, node);
         if is_anomaly_enabled() {
