@@ -195,6 +195,41 @@ impl Tensor {
         Tensor::leaf(s, shape.to_vec())
     }
 
+    /// [`Tensor::full_dtype`] for sizes that come from users: an error instead of a panic or
+    /// an abort when the element count overflows or the memory cannot be allocated.
+    ///
+    /// ```
+    /// use logit_core::{DType, Tensor};
+    /// assert!(Tensor::try_full_dtype(&[1 << 62, 4], 0.0, DType::F32).is_err());
+    /// assert_eq!(Tensor::try_full_dtype(&[2], 1.5, DType::F64)?.to_vec::<f64>(), vec![1.5, 1.5]);
+    /// # Ok::<(), logit_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the shape.
+    pub fn try_full_dtype(shape: &[usize], value: f64, dtype: DType) -> Result<Tensor> {
+        let n = crate::shape::checked_numel("Tensor::try_full_dtype", shape)?;
+        fn filled<T: Clone>(n: usize, v: T, shape: &[usize]) -> Result<Vec<T>> {
+            let mut out = Vec::new();
+            out.try_reserve_exact(n).map_err(|_| {
+                Error::invalid(
+                    "Tensor::try_full_dtype",
+                    "a shape whose elements can be allocated",
+                    format!("{shape:?} ({n} elements)"),
+                )
+            })?;
+            out.resize(n, v);
+            Ok(out)
+        }
+        let s = match dtype {
+            DType::F32 => Storage::F32(filled(n, value as f32, shape)?),
+            DType::F64 => Storage::F64(filled(n, value, shape)?),
+            DType::I64 => Storage::I64(filled(n, value as i64, shape)?),
+            DType::Bool => Storage::Bool(filled(n, value != 0.0, shape)?),
+        };
+        Ok(Tensor::leaf(s, shape.to_vec()))
+    }
+
     /// Zeros of the default dtype, like `torch.zeros`.
     pub fn zeros(shape: &[usize]) -> Tensor {
         Tensor::full(shape, 0.0)

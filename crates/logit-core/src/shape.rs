@@ -4,8 +4,19 @@
 use crate::{Error, Result};
 
 /// Number of elements of a shape (1 for a scalar).
+///
+/// # Panics
+/// When the count overflows or could not be allocated (see [`checked_numel`]), with a message
+/// naming the shape: the infallible constructors (`Tensor::zeros`, `Tensor::randn`) panic
+/// clearly instead of wrapping to an empty tensor. Their `try_` forms return the error.
 pub fn numel(shape: &[usize]) -> usize {
-    shape.iter().product()
+    match checked_numel("shape", shape) {
+        Ok(n) => n,
+        Err(_) => panic!(
+            "shape {shape:?}: the element count does not fit in memory (a constructor that \
+             returns Result, such as Tensor::try_full_dtype, reports this as an error)"
+        ),
+    }
 }
 
 /// Number of elements of a shape, or an error when it overflows or could not be allocated

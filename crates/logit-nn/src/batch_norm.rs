@@ -69,20 +69,27 @@ impl BatchNorm {
         }
         let dt = default_dtype();
         let c = [num_features];
+        // sizes come from the caller: an allocation that fails is an error, not an abort
+        let full = |v: f64| Tensor::try_full_dtype(&c, v, dt);
         let (weight, bias) = if config.affine {
             (
-                Some(Tensor::ones_dtype(&c, dt).requires_grad_(true)),
-                Some(Tensor::zeros_dtype(&c, dt).requires_grad_(true)),
+                Some(full(1.0)?.requires_grad_(true)),
+                Some(full(0.0)?.requires_grad_(true)),
             )
         } else {
             (None, None)
         };
         let track = config.track_running_stats;
+        let (running_mean, running_var) = if track {
+            (Some(full(0.0)?), Some(full(1.0)?))
+        } else {
+            (None, None)
+        };
         Ok(BatchNorm {
             weight,
             bias,
-            running_mean: track.then(|| Tensor::zeros_dtype(&c, dt)),
-            running_var: track.then(|| Tensor::ones_dtype(&c, dt)),
+            running_mean,
+            running_var,
             num_batches_tracked: track.then(|| Tensor::zeros_dtype(&[], DType::I64)),
             num_features,
             config,

@@ -182,7 +182,7 @@ pub fn xavier_normal_(t: &Tensor, gain: f64, g: Option<&mut Generator>) -> Resul
 /// # Errors
 /// When the shape has fewer than 2 dims or no elements.
 pub fn default_weight(shape: &[usize]) -> Result<Tensor> {
-    let w = Tensor::zeros_dtype(shape, default_dtype());
+    let w = Tensor::try_full_dtype(shape, 0.0, default_dtype())?;
     kaiming_uniform_(
         &w,
         5f64.sqrt(),
@@ -205,7 +205,7 @@ pub fn default_bias(len: usize, weight_shape: &[usize]) -> Result<Tensor> {
     } else {
         0.0
     };
-    let b = Tensor::zeros_dtype(&[len], default_dtype());
+    let b = Tensor::try_full_dtype(&[len], 0.0, default_dtype())?;
     b.uniform_(-bound, bound, None)?;
     Ok(b.requires_grad_(true))
 }

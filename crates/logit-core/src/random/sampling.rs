@@ -52,7 +52,8 @@ fn normal_storage(g: &mut Generator, n: usize, mean: f64, std: f64, dtype: DType
 impl Tensor {
     /// Uniform samples in `[0, 1)`, like `torch.rand`.
     pub fn rand(shape: &[usize]) -> Tensor {
-        Tensor::uniform(shape, 0.0, 1.0, default_dtype(), None).expect("0 <= 1")
+        Tensor::uniform(shape, 0.0, 1.0, default_dtype(), None)
+            .unwrap_or_else(|e| panic!("Tensor::rand: {e}"))
     }
 
     /// Standard normal samples, like `torch.randn`.
@@ -65,17 +66,20 @@ impl Tensor {
     /// assert_eq!(format!("{:.4} {:.4} {:.4}", a[0], a[1], a[2]), "0.3367 0.1288 0.2345");
     /// ```
     pub fn randn(shape: &[usize]) -> Tensor {
-        Tensor::normal(shape, 0.0, 1.0, default_dtype(), None).expect("std 1 is valid")
+        Tensor::normal(shape, 0.0, 1.0, default_dtype(), None)
+            .unwrap_or_else(|e| panic!("Tensor::randn: {e}"))
     }
 
     /// Like [`Tensor::randn`] from an explicit generator (`generator=g`).
     pub fn randn_with(shape: &[usize], g: &mut Generator) -> Tensor {
-        Tensor::normal(shape, 0.0, 1.0, default_dtype(), Some(g)).expect("std 1 is valid")
+        Tensor::normal(shape, 0.0, 1.0, default_dtype(), Some(g))
+            .unwrap_or_else(|e| panic!("Tensor::randn_with: {e}"))
     }
 
     /// Like [`Tensor::rand`] from an explicit generator (`generator=g`).
     pub fn rand_with(shape: &[usize], g: &mut Generator) -> Tensor {
-        Tensor::uniform(shape, 0.0, 1.0, default_dtype(), Some(g)).expect("0 <= 1")
+        Tensor::uniform(shape, 0.0, 1.0, default_dtype(), Some(g))
+            .unwrap_or_else(|e| panic!("Tensor::rand_with: {e}"))
     }
 
     /// Uniform samples in `[0, 1)` with this tensor's shape and float dtype, like
