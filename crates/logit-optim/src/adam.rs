@@ -1,11 +1,11 @@
 //! [`Adam`] and [`AdamW`]: adaptive moment estimation, with L2 or decoupled weight decay.
 
-use logit_core::{Error, Float, Result, Tensor};
-
 use logit_core::checkpoint::Value;
+use logit_core::{Error, Float, Result};
 
-use crate::optimizer::{check_nonneg, group, lerp, optimizer_common, Buffers, Kernel, ParamGroup};
-use crate::state_dict::{flag, number, StateLayout};
+use crate::optimizer::{check_nonneg, lerp, ParamGroup};
+use crate::state_dict::{flag, number};
+use crate::{Optim, UpdateRule};
 
 /// Options of [`Adam`] and [`AdamW`]; defaults are PyTorch's (`lr 1e-3`, `betas (0.9, 0.999)`,
 /// `eps 1e-8`; weight decay 0 for Adam — use [`AdamConfig::adamw`] for AdamW's 0.01).
@@ -45,81 +45,47 @@ impl AdamConfig {
     }
 }
 
-#[derive(Clone, Copy)]
-struct Rule {
+/// `torch.optim.Adam`: `m = β₁m + (1−β₁)g`, `v = β₂v + (1−β₂)g²`,
+/// `p −= lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)`, with weight decay added to the gradient.
+///
+/// ```
+/// use logit_core::Tensor;
+/// use logit_optim::{Adam, AdamConfig, Optimizer};
+/// let w = Tensor::new([1.0])?.requires_grad_(true);
+/// let mut opt = Adam::new(vec![w.clone()], AdamConfig { lr: 0.1, ..Default::default() })?;
+/// w.mul(&w)?.sum().backward()?;
+/// opt.step()?;   // the first Adam step moves by about lr
+/// assert!((w.item()? - 0.9).abs() < 1e-6);
+/// # Ok::<(), logit_core::Error>(())
+/// ```
+pub type Adam = Optim<AdamRule<false>>;
+
+/// `torch.optim.AdamW`: Adam with decoupled weight decay, `p *= 1 − lr·wd` before the Adam
+/// update. Build it with [`AdamConfig::adamw`] for PyTorch's default decay of 0.01.
+pub type AdamW = Optim<AdamRule<true>>;
+
+/// The Adam update, with weight decay added to the gradient (`DECOUPLED = false`, Adam) or
+/// applied to the weights (`true`, AdamW).
+#[derive(Debug, Clone, Copy)]
+pub struct AdamRule<const DECOUPLED: bool> {
     c: AdamConfig,
-    decoupled: bool,
 }
 
-impl From<Rule> for AdamConfig {
-    fn from(r: Rule) -> AdamConfig {
-        r.c
+impl<const DECOUPLED: bool> UpdateRule for AdamRule<DECOUPLED> {
+    type Config = AdamConfig;
+    const NAME: &'static str = if DECOUPLED { "AdamW" } else { "Adam" };
+    fn from_config(c: AdamConfig) -> Result<Self> {
+        validate(Self::NAME, &c)?;
+        Ok(AdamRule { c })
     }
-}
-
-impl StateLayout for Rule {
-    const NAME: &'static str = "Adam";
-    fn saves_step(&self) -> bool {
-        true
+    fn config(&self) -> AdamConfig {
+        self.c
     }
-    fn buffer_names(&self) -> Vec<Option<&'static str>> {
-        let mut names = vec![Some("exp_avg"), Some("exp_avg_sq")];
-        if self.c.amsgrad {
-            names.push(Some("max_exp_avg_sq"));
-        }
-        names
+    fn group_defaults(c: &AdamConfig) -> (f64, f64) {
+        (c.lr, c.weight_decay)
     }
-    fn hyperparameters(&self, g: &ParamGroup) -> Vec<(&'static str, Value)> {
-        vec![
-            (
-                "betas",
-                Value::Tuple(vec![self.c.betas.0.into(), self.c.betas.1.into()]),
-            ),
-            ("eps", self.c.eps.into()),
-            ("weight_decay", g.weight_decay.into()),
-            ("amsgrad", self.c.amsgrad.into()),
-            ("maximize", false.into()),
-            ("foreach", Value::None),
-            ("capturable", false.into()),
-            ("differentiable", false.into()),
-            ("fused", Value::None),
-            ("decoupled_weight_decay", self.decoupled.into()),
-        ]
-    }
-    fn load_hyperparameters(&mut self, g: &Value) -> Result<()> {
-        let name = if self.decoupled { "AdamW" } else { "Adam" };
-        if flag(g, "decoupled_weight_decay", self.decoupled)? != self.decoupled {
-            return Err(Error::invalid(
-                format!("{name}.load_state_dict"),
-                format!("decoupled_weight_decay={}", self.decoupled),
-                format!(
-                    "the state of {}",
-                    if self.decoupled { "Adam" } else { "AdamW" }
-                ),
-            ));
-        }
-        let betas = g.get("betas")?.as_list()?;
-        let [b1, b2] = betas else {
-            return Err(Error::invalid(
-                name,
-                "two betas",
-                format!("{}", betas.len()),
-            ));
-        };
-        self.c = AdamConfig {
-            lr: number(g, "lr", name)?,
-            betas: (b1.as_f64()?, b2.as_f64()?),
-            eps: number(g, "eps", name)?,
-            weight_decay: number(g, "weight_decay", name)?,
-            amsgrad: flag(g, "amsgrad", false)?,
-        };
-        validate(name, &self.c)
-    }
-}
-
-impl Kernel for Rule {
     // torch.optim.adam._single_tensor_adam, line for line
-    fn run<T: Float>(
+    fn update<T: Float>(
         &self,
         g: &ParamGroup,
         p: &mut [T],
@@ -145,7 +111,7 @@ impl Kernel for Rule {
         for i in 0..p.len() {
             let mut d = grad[i];
             if g.weight_decay != 0.0 {
-                if self.decoupled {
+                if DECOUPLED {
                     p[i] *= decay;
                 } else {
                     d += wd * p[i];
@@ -164,6 +130,60 @@ impl Kernel for Rule {
             p[i] -= step_size * (m[i] / denom);
         }
     }
+
+    fn saves_step(&self) -> bool {
+        true
+    }
+    fn buffer_names(&self) -> Vec<Option<&'static str>> {
+        let mut names = vec![Some("exp_avg"), Some("exp_avg_sq")];
+        if self.c.amsgrad {
+            names.push(Some("max_exp_avg_sq"));
+        }
+        names
+    }
+    fn hyperparameters(&self, g: &ParamGroup) -> Vec<(&'static str, Value)> {
+        vec![
+            (
+                "betas",
+                Value::Tuple(vec![self.c.betas.0.into(), self.c.betas.1.into()]),
+            ),
+            ("eps", self.c.eps.into()),
+            ("weight_decay", g.weight_decay.into()),
+            ("amsgrad", self.c.amsgrad.into()),
+            ("maximize", false.into()),
+            ("foreach", Value::None),
+            ("capturable", false.into()),
+            ("differentiable", false.into()),
+            ("fused", Value::None),
+            ("decoupled_weight_decay", DECOUPLED.into()),
+        ]
+    }
+    fn load_hyperparameters(&mut self, g: &Value) -> Result<()> {
+        let name = Self::NAME;
+        if flag(g, "decoupled_weight_decay", DECOUPLED)? != DECOUPLED {
+            return Err(Error::invalid(
+                format!("{name}.load_state_dict"),
+                format!("decoupled_weight_decay={}", DECOUPLED),
+                format!("the state of {}", if DECOUPLED { "Adam" } else { "AdamW" }),
+            ));
+        }
+        let betas = g.get("betas")?.as_list()?;
+        let [b1, b2] = betas else {
+            return Err(Error::invalid(
+                name,
+                "two betas",
+                format!("{}", betas.len()),
+            ));
+        };
+        self.c = AdamConfig {
+            lr: number(g, "lr", name)?,
+            betas: (b1.as_f64()?, b2.as_f64()?),
+            eps: number(g, "eps", name)?,
+            weight_decay: number(g, "weight_decay", name)?,
+            amsgrad: flag(g, "amsgrad", false)?,
+        };
+        validate(name, &self.c)
+    }
 }
 
 fn validate(name: &str, c: &AdamConfig) -> Result<()> {
@@ -179,53 +199,3 @@ fn validate(name: &str, c: &AdamConfig) -> Result<()> {
     }
     Ok(())
 }
-
-macro_rules! adam_type {
-    ($(#[$doc:meta])* $name:ident, $decoupled:expr) => {
-        $(#[$doc])*
-        pub struct $name {
-            groups: Vec<ParamGroup>,
-            config: AdamConfig,
-            state: Vec<Vec<Option<Buffers>>>,
-        }
-
-        impl $name {
-            /// An optimizer over `params` (one group).
-            ///
-            /// # Errors
-            /// On a negative lr, eps or weight decay, betas outside `[0, 1)`, or no parameters.
-            pub fn new(params: Vec<Tensor>, config: AdamConfig) -> Result<$name> {
-                validate(stringify!($name), &config)?;
-                let g = group(stringify!($name), params, config.lr, config.weight_decay)?;
-                Ok($name { groups: vec![g], config, state: Vec::new() })
-            }
-        }
-
-        optimizer_common!($name, stringify!($name), AdamConfig, |c: &AdamConfig| if c.amsgrad { 3 } else { 2 }, |c: &AdamConfig| Rule { c: *c, decoupled: $decoupled }, |c: &AdamConfig| Rule { c: *c, decoupled: $decoupled });
-    };
-}
-
-adam_type!(
-    /// `torch.optim.Adam`: `m = β₁m + (1−β₁)g`, `v = β₂v + (1−β₂)g²`,
-    /// `p −= lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)`, with weight decay added to the gradient.
-    ///
-    /// ```
-    /// use logit_core::Tensor;
-    /// use logit_optim::{Adam, AdamConfig, Optimizer};
-    /// let w = Tensor::new([1.0])?.requires_grad_(true);
-    /// let mut opt = Adam::new(vec![w.clone()], AdamConfig { lr: 0.1, ..Default::default() })?;
-    /// w.mul(&w)?.sum().backward()?;
-    /// opt.step()?;   // the first Adam step moves by about lr
-    /// assert!((w.item()? - 0.9).abs() < 1e-6);
-    /// # Ok::<(), logit_core::Error>(())
-    /// ```
-    Adam,
-    false
-);
-
-adam_type!(
-    /// `torch.optim.AdamW`: Adam with decoupled weight decay, `p *= 1 − lr·wd` before the Adam
-    /// update. Build it with [`AdamConfig::adamw`] for PyTorch's default decay of 0.01.
-    AdamW,
-    true
-);

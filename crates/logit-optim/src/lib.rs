@@ -26,11 +26,13 @@ mod reduce_lr_on_plateau;
 mod rmsprop;
 mod sgd;
 mod state_dict;
+mod update_rule;
 
-pub use adam::{Adam, AdamConfig, AdamW};
+pub use adam::{Adam, AdamConfig, AdamRule, AdamW};
 pub use clip_grad::{clip_grad_norm_, clip_grad_value_};
 pub use lr_scheduler::{CosineAnnealingLR, ExponentialLR, LrScheduler, StepLR};
 pub use optimizer::{Optimizer, ParamGroup};
 pub use reduce_lr_on_plateau::{PlateauMode, ReduceLROnPlateau};
 pub use rmsprop::{RMSprop, RMSpropConfig};
 pub use sgd::{SGDConfig, SGD};
+pub use update_rule::{Optim, UpdateRule};

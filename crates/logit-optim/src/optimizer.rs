@@ -1,4 +1,5 @@
-//! The [`Optimizer`] trait and [`ParamGroup`], plus the plumbing every update rule shares.
+//! The [`Optimizer`] trait and [`ParamGroup`], plus the checks and helpers every update rule
+//! shares.
 
 use logit_core::checkpoint::Value;
 use logit_core::{Error, Float, Result, Storage, Tensor};
@@ -129,71 +130,6 @@ pub(crate) struct Buffers {
     pub bufs: Vec<Storage>,
 }
 
-/// A float kernel, called with the parameter, its gradient and the state buffers as slices of
-/// one element type.
-pub(crate) trait Kernel {
-    fn run<T: Float>(
-        &self,
-        g: &ParamGroup,
-        p: &mut [T],
-        grad: &[T],
-        step: u64,
-        bufs: &mut [&mut [T]],
-    );
-}
-
-/// Runs `kernel` for every parameter that has a gradient, with its state (`n_bufs` buffers).
-pub(crate) fn for_each_update(
-    groups: &[ParamGroup],
-    states: &mut Vec<Vec<Option<Buffers>>>,
-    n_bufs: usize,
-    kernel: &impl Kernel,
-) -> Result<()> {
-    states.resize_with(groups.len(), Vec::new);
-    for (gi, g) in groups.iter().enumerate() {
-        states[gi].resize_with(g.params.len(), || None);
-        for (pi, p) in g.params.iter().enumerate() {
-            let Some(grad) = p.grad() else { continue };
-            if grad.dtype() != p.dtype() {
-                return Err(Error::DTypeMismatch {
-                    op: "optimizer step",
-                    expected: p.dtype(),
-                    got: grad.dtype(),
-                });
-            }
-            let gs = grad.storage();
-            let st = states[gi][pi].get_or_insert_with(|| Buffers {
-                step: 0,
-                bufs: (0..n_bufs)
-                    .map(|_| Storage::zeros(p.dtype(), p.numel()))
-                    .collect(),
-            });
-            st.step += 1;
-            let step = st.step;
-            p.update_(|ps| match ps {
-                Storage::F32(pv) => {
-                    let mut b: Vec<&mut [f32]> = st
-                        .bufs
-                        .iter_mut()
-                        .map(|s| f32::slice_mut(s).expect("state dtype"))
-                        .collect();
-                    kernel.run(g, pv, f32::slice(&gs).expect("grad dtype"), step, &mut b);
-                }
-                Storage::F64(pv) => {
-                    let mut b: Vec<&mut [f64]> = st
-                        .bufs
-                        .iter_mut()
-                        .map(|s| f64::slice_mut(s).expect("state dtype"))
-                        .collect();
-                    kernel.run(g, pv, f64::slice(&gs).expect("grad dtype"), step, &mut b);
-                }
-                _ => unreachable!("float parameters are checked at construction"),
-            });
-        }
-    }
-    Ok(())
-}
-
 /// `a + w·(b − a)` as `torch.lerp` computes it (the form depends on `w`), so exponential
 /// averages round exactly like PyTorch's.
 #[inline(always)]
@@ -204,54 +140,3 @@ pub(crate) fn lerp<T: Float>(a: T, b: T, w: T) -> T {
         b - (b - a) * (T::one() - w)
     }
 }
-
-/// The parts every optimizer shares: `add_param_group` and the [`Optimizer`] impl. `$bufs`
-/// maps the config to the number of state buffers per parameter, `$rule` to the update
-/// kernel and `$layout` to its [`crate::state_dict::StateLayout`] (convertible back into the
-/// config, so that loading a state dict can change the hyperparameters).
-macro_rules! optimizer_common {
-    ($name:ident, $label:expr, $config:ty, $bufs:expr, $rule:expr, $layout:expr) => {
-        impl $name {
-            /// Adds a parameter group with its own learning rate and weight decay, like
-            /// `optimizer.add_param_group`.
-            ///
-            /// # Errors
-            /// On a negative learning rate or weight decay, or no parameters.
-            pub fn add_param_group(
-                &mut self,
-                params: Vec<Tensor>,
-                lr: f64,
-                weight_decay: f64,
-            ) -> Result<()> {
-                self.groups
-                    .push($crate::optimizer::group($label, params, lr, weight_decay)?);
-                Ok(())
-            }
-        }
-
-        impl $crate::Optimizer for $name {
-            fn step(&mut self) -> Result<()> {
-                let config: &$config = &self.config;
-                let (n, rule) = (($bufs)(config), ($rule)(config));
-                $crate::optimizer::for_each_update(&self.groups, &mut self.state, n, &rule)
-            }
-            fn param_groups(&self) -> &[$crate::ParamGroup] {
-                &self.groups
-            }
-            fn param_groups_mut(&mut self) -> &mut [$crate::ParamGroup] {
-                &mut self.groups
-            }
-            fn state_dict(&self) -> logit_core::checkpoint::Value {
-                let layout = ($layout)(&self.config);
-                $crate::state_dict::save(&layout, &self.groups, &self.state)
-            }
-            fn load_state_dict(&mut self, sd: &logit_core::checkpoint::Value) -> Result<()> {
-                let mut layout = ($layout)(&self.config);
-                $crate::state_dict::load(&mut layout, &mut self.groups, &mut self.state, sd)?;
-                self.config = layout.into();
-                Ok(())
-            }
-        }
-    };
-}
-pub(crate) use optimizer_common;

@@ -1,11 +1,11 @@
 //! [`RMSprop`]: scales each step by a running root mean square of the gradients.
 
-use logit_core::{Float, Result, Tensor};
-
 use logit_core::checkpoint::Value;
+use logit_core::{Float, Result};
 
-use crate::optimizer::{check_nonneg, group, lerp, optimizer_common, Buffers, Kernel, ParamGroup};
-use crate::state_dict::{flag, number, StateLayout};
+use crate::optimizer::{check_nonneg, lerp, ParamGroup};
+use crate::state_dict::{flag, number};
+use crate::{Optim, UpdateRule};
 
 /// Options of [`RMSprop`]; defaults are PyTorch's (`lr 0.01`, `alpha 0.99`, `eps 1e-8`).
 #[derive(Debug, Clone, Copy)]
@@ -39,27 +39,7 @@ impl Default for RMSpropConfig {
 
 /// `torch.optim.RMSprop`: `s = αs + (1−α)g²`; centered: `avg = √(s − ḡ²)`, else `√s`;
 /// `p −= lr·g/(avg + ε)`, or through a momentum buffer `b = μb + g/(avg + ε)`.
-pub struct RMSprop {
-    groups: Vec<ParamGroup>,
-    config: RMSpropConfig,
-    state: Vec<Vec<Option<Buffers>>>,
-}
-
-impl RMSprop {
-    /// An optimizer over `params` (one group).
-    ///
-    /// # Errors
-    /// On a negative lr, alpha, eps, momentum or weight decay, or no parameters.
-    pub fn new(params: Vec<Tensor>, config: RMSpropConfig) -> Result<RMSprop> {
-        config.validate()?;
-        let g = group("RMSprop", params, config.lr, config.weight_decay)?;
-        Ok(RMSprop {
-            groups: vec![g],
-            config,
-            state: Vec::new(),
-        })
-    }
-}
+pub type RMSprop = Optim<RMSpropConfig>;
 
 impl RMSpropConfig {
     fn validate(&self) -> Result<()> {
@@ -69,8 +49,55 @@ impl RMSpropConfig {
     }
 }
 
-impl StateLayout for RMSpropConfig {
+impl UpdateRule for RMSpropConfig {
+    type Config = RMSpropConfig;
     const NAME: &'static str = "RMSprop";
+    fn from_config(config: RMSpropConfig) -> Result<RMSpropConfig> {
+        config.validate()?;
+        Ok(config)
+    }
+    fn config(&self) -> RMSpropConfig {
+        *self
+    }
+    fn group_defaults(c: &RMSpropConfig) -> (f64, f64) {
+        (c.lr, c.weight_decay)
+    }
+    // torch.optim.rmsprop._single_tensor_rmsprop
+    fn update<T: Float>(
+        &self,
+        g: &ParamGroup,
+        p: &mut [T],
+        grad: &[T],
+        _step: u64,
+        bufs: &mut [&mut [T]],
+    ) {
+        let (alpha, one_m_alpha) = (T::c(self.alpha), T::c(1.0 - self.alpha));
+        let (eps, mu) = (T::c(self.eps), T::c(self.momentum));
+        let (lr, wd) = (T::c(g.lr), T::c(g.weight_decay));
+        let [sq, gavg, buf] = bufs else {
+            unreachable!("three buffers")
+        };
+        for i in 0..p.len() {
+            let mut d = grad[i];
+            if g.weight_decay != 0.0 {
+                d += wd * p[i];
+            }
+            sq[i] = sq[i] * alpha + one_m_alpha * d * d;
+            let avg = if self.centered {
+                gavg[i] = lerp(gavg[i], d, one_m_alpha);
+                (sq[i] - gavg[i] * gavg[i]).sqrt() + eps
+            } else {
+                sq[i].sqrt() + eps
+            };
+            if self.momentum > 0.0 {
+                buf[i] = buf[i] * mu + d / avg;
+                p[i] -= lr * buf[i];
+            } else {
+                p[i] -= lr * (d / avg);
+            }
+        }
+    }
+
     fn saves_step(&self) -> bool {
         true
     }
@@ -107,50 +134,3 @@ impl StateLayout for RMSpropConfig {
         self.validate()
     }
 }
-
-impl Kernel for RMSpropConfig {
-    // torch.optim.rmsprop._single_tensor_rmsprop
-    fn run<T: Float>(
-        &self,
-        g: &ParamGroup,
-        p: &mut [T],
-        grad: &[T],
-        _step: u64,
-        bufs: &mut [&mut [T]],
-    ) {
-        let (alpha, one_m_alpha) = (T::c(self.alpha), T::c(1.0 - self.alpha));
-        let (eps, mu) = (T::c(self.eps), T::c(self.momentum));
-        let (lr, wd) = (T::c(g.lr), T::c(g.weight_decay));
-        let [sq, gavg, buf] = bufs else {
-            unreachable!("three buffers")
-        };
-        for i in 0..p.len() {
-            let mut d = grad[i];
-            if g.weight_decay != 0.0 {
-                d += wd * p[i];
-            }
-            sq[i] = sq[i] * alpha + one_m_alpha * d * d;
-            let avg = if self.centered {
-                gavg[i] = lerp(gavg[i], d, one_m_alpha);
-                (sq[i] - gavg[i] * gavg[i]).sqrt() + eps
-            } else {
-                sq[i].sqrt() + eps
-            };
-            if self.momentum > 0.0 {
-                buf[i] = buf[i] * mu + d / avg;
-                p[i] -= lr * buf[i];
-            } else {
-                p[i] -= lr * (d / avg);
-            }
-        }
-    }
-}
-
-optimizer_common!(
-    RMSprop,
-    "RMSprop",
-    RMSpropConfig,
-    |_: &RMSpropConfig| 3,
-    |c: &RMSpropConfig| *c,
-    |c: &RMSpropConfig| *c
-);

@@ -1,11 +1,11 @@
 //! [`SGD`]: stochastic gradient descent with momentum, dampening, Nesterov and weight decay.
 
-use logit_core::{Error, Float, Result, Tensor};
-
 use logit_core::checkpoint::Value;
+use logit_core::{Error, Float, Result};
 
-use crate::optimizer::{check_nonneg, group, optimizer_common, Buffers, Kernel, ParamGroup};
-use crate::state_dict::{flag, number, StateLayout};
+use crate::optimizer::{check_nonneg, ParamGroup};
+use crate::state_dict::{flag, number};
+use crate::{Optim, UpdateRule};
 
 /// Options of [`SGD`], PyTorch's defaults except `lr`, which PyTorch requires.
 #[derive(Debug, Clone, Copy)]
@@ -47,28 +47,7 @@ impl Default for SGDConfig {
 /// assert!((w.item()? - 0.8).abs() < 1e-7);
 /// # Ok::<(), logit_core::Error>(())
 /// ```
-pub struct SGD {
-    groups: Vec<ParamGroup>,
-    config: SGDConfig,
-    state: Vec<Vec<Option<Buffers>>>,
-}
-
-impl SGD {
-    /// An optimizer over `params` (one group).
-    ///
-    /// # Errors
-    /// On a negative lr, momentum or weight decay, Nesterov without momentum or with
-    /// dampening, or an empty parameter list.
-    pub fn new(params: Vec<Tensor>, config: SGDConfig) -> Result<SGD> {
-        config.validate()?;
-        let g = group("SGD", params, config.lr, config.weight_decay)?;
-        Ok(SGD {
-            groups: vec![g],
-            config,
-            state: Vec::new(),
-        })
-    }
-}
+pub type SGD = Optim<SGDConfig>;
 
 impl SGDConfig {
     fn validate(&self) -> Result<()> {
@@ -89,8 +68,48 @@ impl SGDConfig {
     }
 }
 
-impl StateLayout for SGDConfig {
+impl UpdateRule for SGDConfig {
+    type Config = SGDConfig;
     const NAME: &'static str = "SGD";
+    fn from_config(config: SGDConfig) -> Result<SGDConfig> {
+        config.validate()?;
+        Ok(config)
+    }
+    fn config(&self) -> SGDConfig {
+        *self
+    }
+    fn group_defaults(c: &SGDConfig) -> (f64, f64) {
+        (c.lr, c.weight_decay)
+    }
+    fn update<T: Float>(
+        &self,
+        g: &ParamGroup,
+        p: &mut [T],
+        grad: &[T],
+        step: u64,
+        bufs: &mut [&mut [T]],
+    ) {
+        let (lr, wd) = (T::c(g.lr), T::c(g.weight_decay));
+        let (mu, one_m_damp) = (T::c(self.momentum), T::c(1.0 - self.dampening));
+        for i in 0..p.len() {
+            let mut d = grad[i];
+            if g.weight_decay != 0.0 {
+                d += wd * p[i];
+            }
+            if self.momentum != 0.0 {
+                // the buffer starts as the first gradient, undampened
+                let b = &mut bufs[0][i];
+                *b = if step == 1 {
+                    d
+                } else {
+                    mu * *b + one_m_damp * d
+                };
+                d = if self.nesterov { d + mu * *b } else { *b };
+            }
+            p[i] -= lr * d;
+        }
+    }
+
     fn saves_step(&self) -> bool {
         false
     }
@@ -129,43 +148,3 @@ impl StateLayout for SGDConfig {
         self.validate()
     }
 }
-
-impl Kernel for SGDConfig {
-    fn run<T: Float>(
-        &self,
-        g: &ParamGroup,
-        p: &mut [T],
-        grad: &[T],
-        step: u64,
-        bufs: &mut [&mut [T]],
-    ) {
-        let (lr, wd) = (T::c(g.lr), T::c(g.weight_decay));
-        let (mu, one_m_damp) = (T::c(self.momentum), T::c(1.0 - self.dampening));
-        for i in 0..p.len() {
-            let mut d = grad[i];
-            if g.weight_decay != 0.0 {
-                d += wd * p[i];
-            }
-            if self.momentum != 0.0 {
-                // the buffer starts as the first gradient, undampened
-                let b = &mut bufs[0][i];
-                *b = if step == 1 {
-                    d
-                } else {
-                    mu * *b + one_m_damp * d
-                };
-                d = if self.nesterov { d + mu * *b } else { *b };
-            }
-            p[i] -= lr * d;
-        }
-    }
-}
-
-optimizer_common!(
-    SGD,
-    "SGD",
-    SGDConfig,
-    |c: &SGDConfig| usize::from(c.momentum != 0.0),
-    |c: &SGDConfig| *c,
-    |c: &SGDConfig| *c
-);

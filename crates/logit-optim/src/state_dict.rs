@@ -6,36 +6,14 @@ use logit_core::checkpoint::{Dict, Value};
 use logit_core::{Error, Result, Storage, Tensor};
 
 use crate::optimizer::{Buffers, ParamGroup};
-
-/// How an update rule names its state and hyperparameters in a PyTorch state dict.
-pub(crate) trait StateLayout {
-    /// PyTorch's class name, for errors.
-    const NAME: &'static str;
-    /// Whether `step` is saved (as a 0-d f32 tensor, as PyTorch does).
-    fn saves_step(&self) -> bool;
-    /// The names of the state buffers, in the order of [`Buffers::bufs`]; `None` marks a buffer
-    /// PyTorch does not keep under this configuration.
-    fn buffer_names(&self) -> Vec<Option<&'static str>>;
-    /// The order in which PyTorch writes the buffers (indices into [`Self::buffer_names`]).
-    fn save_order(&self) -> Vec<usize> {
-        (0..self.buffer_names().len()).collect()
-    }
-    /// Keys saved as `None` (SGD's `momentum_buffer` without momentum).
-    fn none_keys(&self) -> &'static [&'static str] {
-        &[]
-    }
-    /// The hyperparameters of a group, after `lr` and before `params`.
-    fn hyperparameters(&self, g: &ParamGroup) -> Vec<(&'static str, Value)>;
-    /// Takes the rule-wide hyperparameters from a saved group (the first one).
-    fn load_hyperparameters(&mut self, group: &Value) -> Result<()>;
-}
+use crate::UpdateRule;
 
 fn err(name: &str, expected: impl Into<String>, got: impl Into<String>) -> Error {
     Error::invalid(format!("{name}.load_state_dict"), expected, got)
 }
 
 /// `optimizer.state_dict()`.
-pub(crate) fn save<L: StateLayout>(
+pub(crate) fn save<L: UpdateRule>(
     layout: &L,
     groups: &[ParamGroup],
     states: &[Vec<Option<Buffers>>],
@@ -89,7 +67,7 @@ pub(crate) fn save<L: StateLayout>(
 /// `optimizer.load_state_dict(sd)`: checks that the groups match in number and size, takes
 /// each group's `lr` and `weight_decay` and the rule's hyperparameters, and casts every state
 /// buffer to its parameter's dtype.
-pub(crate) fn load<L: StateLayout>(
+pub(crate) fn load<L: UpdateRule>(
     layout: &mut L,
     groups: &mut [ParamGroup],
     states: &mut Vec<Vec<Option<Buffers>>>,
