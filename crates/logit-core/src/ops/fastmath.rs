@@ -95,38 +95,18 @@ pub fn sigmoid_f32(x: f32) -> f32 {
     }
 }
 
-/// Defines `pub fn $name(x: &[f32], out: &mut [f32])` applying `$f` elementwise, compiled for
-/// AVX-512 and AVX2 too and picked at run time.
+/// Defines `pub fn $name(x: &[f32], out: &mut [f32])` applying `$f` elementwise, through the
+/// one run-time dispatch ([`simd_dispatch`]).
 macro_rules! dispatch_map {
     ($(#[$doc:meta])* $name:ident, $f:path) => {
         $(#[$doc])*
         pub fn $name(x: &[f32], out: &mut [f32]) {
-            #[inline(always)]
-            fn body(x: &[f32], out: &mut [f32]) {
+            $crate::simd_dispatch!(fn run(x: &[f32], out: &mut [f32]) {
                 for (o, &v) in out.iter_mut().zip(x) {
                     *o = $f(v);
                 }
-            }
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f,fma")]
-                unsafe fn avx512(x: &[f32], out: &mut [f32]) {
-                    body(x, out)
-                }
-                #[target_feature(enable = "avx2,fma")]
-                unsafe fn avx2(x: &[f32], out: &mut [f32]) {
-                    body(x, out)
-                }
-                if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("fma") {
-                    // SAFETY: the CPU supports the feature the function was compiled for.
-                    return unsafe { avx512(x, out) };
-                }
-                if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-                    // SAFETY: as above.
-                    return unsafe { avx2(x, out) };
-                }
-            }
-            body(x, out)
+            });
+            run(x, out)
         }
     };
 }
@@ -142,7 +122,9 @@ dispatch_map!(
     exp_f32
 );
 
-/// Defines a dispatched function over zipped slices, for fused loss kernels.
+/// Defines `fn $name(args) body` compiled three times (AVX-512+FMA, AVX2+FMA, baseline) and
+/// picks the best the CPU has at run time: the only SIMD dispatch in logit, used by the
+/// elementwise maps here and the fused loss kernels.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! simd_dispatch {
