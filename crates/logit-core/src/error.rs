@@ -67,6 +67,43 @@ pub enum Error {
         phase: &'static str,
     },
     // === user input: arguments, data, files ===
+    /// A layer got inputs with another number of features (the last dim of a Linear's input)
+    /// than it was built for: the most common mistake with a trained model and new data.
+    #[error("{layer}: expected {expected} input features, got {got} (input shape {shape:?})")]
+    FeatureCount {
+        /// The layer, as it prints (`Linear(8 -> 12)`).
+        layer: String,
+        /// The features it was built for.
+        expected: usize,
+        /// The features that came (0 for a 0-dim input).
+        got: usize,
+        /// The input's shape.
+        shape: Vec<usize>,
+    },
+    /// A loss got a target whose shape differs from its input's.
+    #[error(
+        "{loss}: expected a target of the input's shape {input:?}, got target shape {target:?}"
+    )]
+    TargetShape {
+        /// The loss function (`binary_cross_entropy`).
+        loss: String,
+        /// The input's shape.
+        input: Vec<usize>,
+        /// The target's shape.
+        target: Vec<usize>,
+    },
+    /// A hyperparameter out of its range (a negative learning rate, a beta of 1).
+    #[error("{owner}: expected {name} {expected}, got {got}")]
+    Hyperparameter {
+        /// What takes it (`SGD`, `StepLR`).
+        owner: String,
+        /// Its name as PyTorch spells it (`lr`, `momentum`).
+        name: String,
+        /// The range it must be in.
+        expected: String,
+        /// What came, in PyTorch's wording where it has one.
+        got: String,
+    },
     /// An argument or a piece of data that is not what the API takes.
     #[error("{what}: expected {expected}, got {got}")]
     Invalid {

@@ -100,11 +100,11 @@ impl Backward for PointwiseBackward {
 /// dtype.
 pub(crate) fn check_target(loss: &str, input: &Tensor, target: &Tensor) -> Result<Tensor> {
     if target.shape() != input.shape() {
-        return Err(Error::invalid(
-            loss,
-            format!("a target of the input's shape {:?}", input.shape()),
-            format!("target shape {:?}", target.shape()),
-        ));
+        return Err(Error::TargetShape {
+            loss: loss.to_string(),
+            input: input.shape().to_vec(),
+            target: target.shape().to_vec(),
+        });
     }
     if !input.dtype().is_float() {
         return Err(Error::invalid(

@@ -82,15 +82,12 @@ impl Module for Linear {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let got = x.shape().last().copied();
         if got != Some(self.in_features) {
-            return Err(Error::invalid(
-                format!("Linear({} -> {})", self.in_features, self.out_features),
-                format!("{} input features", self.in_features),
-                format!(
-                    "{} (input shape {:?})",
-                    got.map_or("none".into(), |g| g.to_string()),
-                    x.shape()
-                ),
-            ));
+            return Err(Error::FeatureCount {
+                layer: format!("Linear({} -> {})", self.in_features, self.out_features),
+                expected: self.in_features,
+                got: got.unwrap_or(0),
+                shape: x.shape().to_vec(),
+            });
         }
         x.linear(&self.weight, self.bias.as_ref())
     }

@@ -4,6 +4,7 @@
 use logit_core::checkpoint::Value;
 use logit_core::{Error, Result};
 
+use crate::optimizer::hyper;
 use crate::Optimizer;
 
 /// A scheduler stepped once per epoch, after `optimizer.step()`.
@@ -114,12 +115,11 @@ impl StepLR {
     }
 
     fn at(at: Position, step_size: usize, gamma: f64) -> Result<StepLR> {
-        if step_size == 0 || !(gamma >= 0.0) {
-            return Err(Error::invalid(
-                "StepLR",
-                "step_size > 0 and gamma >= 0",
-                format!("step_size {step_size}, gamma {gamma}"),
-            ));
+        if step_size == 0 {
+            return Err(hyper("StepLR", "step_size", "> 0", "0"));
+        }
+        if !(gamma >= 0.0) {
+            return Err(hyper("StepLR", "gamma", ">= 0", gamma.to_string()));
         }
         Ok(StepLR {
             step_size,
@@ -170,11 +170,7 @@ impl ExponentialLR {
 
     fn at(at: Position, gamma: f64) -> Result<ExponentialLR> {
         if !(gamma >= 0.0) {
-            return Err(Error::invalid(
-                "ExponentialLR",
-                "gamma >= 0",
-                gamma.to_string(),
-            ));
+            return Err(hyper("ExponentialLR", "gamma", ">= 0", gamma.to_string()));
         }
         Ok(ExponentialLR { gamma, at })
     }
@@ -216,11 +212,15 @@ impl CosineAnnealingLR {
     }
 
     fn at(at: Position, t_max: usize, eta_min: f64) -> Result<CosineAnnealingLR> {
-        if t_max == 0 || !(eta_min >= 0.0) {
-            return Err(Error::invalid(
+        if t_max == 0 {
+            return Err(hyper("CosineAnnealingLR", "T_max", "> 0", "0"));
+        }
+        if !(eta_min >= 0.0) {
+            return Err(hyper(
                 "CosineAnnealingLR",
-                "T_max > 0 and eta_min >= 0",
-                format!("T_max {t_max}, eta_min {eta_min}"),
+                "eta_min",
+                ">= 0",
+                eta_min.to_string(),
             ));
         }
         Ok(CosineAnnealingLR { t_max, eta_min, at })

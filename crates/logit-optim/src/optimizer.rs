@@ -71,11 +71,27 @@ pub trait Optimizer {
     }
 }
 
+/// [`Error::Hyperparameter`] for `owner`'s `name`.
+pub(crate) fn hyper(
+    owner: &str,
+    name: &str,
+    expected: impl Into<String>,
+    got: impl Into<String>,
+) -> Error {
+    Error::Hyperparameter {
+        owner: owner.to_string(),
+        name: name.to_string(),
+        expected: expected.into(),
+        got: got.into(),
+    }
+}
+
 pub(crate) fn check_lr(name: &str, lr: f64) -> Result<()> {
     if !(lr >= 0.0 && lr.is_finite()) {
-        return Err(Error::invalid(
+        return Err(hyper(
             name,
-            "a learning rate >= 0",
+            "lr",
+            ">= 0",
             format!("Invalid learning rate: {lr}"),
         ));
     }
@@ -84,9 +100,10 @@ pub(crate) fn check_lr(name: &str, lr: f64) -> Result<()> {
 
 pub(crate) fn check_nonneg(name: &str, what: &str, v: f64) -> Result<()> {
     if !(v >= 0.0 && v.is_finite()) {
-        return Err(Error::invalid(
+        return Err(hyper(
             name,
-            format!("{what} >= 0"),
+            what,
+            ">= 0",
             format!("Invalid {what} value: {v}"),
         ));
     }
