@@ -153,6 +153,8 @@ pub trait Element: Copy + Send + Sync + 'static {
     fn into_storage(v: Vec<Self>) -> Storage;
     /// Reads the elements of a storage of this type, converting from other types.
     fn from_storage(s: &Storage) -> Vec<Self>;
+    /// Borrows the elements of a storage of exactly this type (`None` for another type).
+    fn as_slice(s: &Storage) -> Option<&[Self]>;
 }
 
 macro_rules! impl_element {
@@ -169,6 +171,12 @@ macro_rules! impl_element {
                     Storage::F64(v) => v.iter().map(|&x| conv(x)).collect(),
                     Storage::I64(v) => v.iter().map(|&x| conv(x as f64)).collect(),
                     Storage::Bool(v) => v.iter().map(|&x| conv(x as u8 as f64)).collect(),
+                }
+            }
+            fn as_slice(s: &Storage) -> Option<&[Self]> {
+                match s {
+                    Storage::$variant(v) => Some(v),
+                    _ => None,
                 }
             }
         }

@@ -17,6 +17,7 @@
 //! # Ok::<(), logit_core::Error>(())
 //! ```
 
+mod array;
 pub mod autograd;
 pub mod checkpoint;
 mod creation;
@@ -31,6 +32,7 @@ pub mod shape;
 mod storage;
 mod tensor;
 
+pub use array::ArrayRef;
 pub use autograd::{no_grad, Backward};
 pub use creation::{default_dtype, set_default_dtype, NewElement, TensorData};
 pub use dtype::{DType, Element, Float};

@@ -56,6 +56,39 @@ impl DataLoader {
         })
     }
 
+    /// Batches of features and labels held in ndarray arrays (any layout, copied once), like a
+    /// `DataLoader(TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size)`.
+    ///
+    /// ```
+    /// use logit_data::DataLoader;
+    /// let x = ndarray::Array2::<f32>::zeros((10, 3));
+    /// let y = ndarray::Array2::<f32>::ones((10, 1));
+    /// let mut loader = DataLoader::from_arrays(x.view(), y.view(), 4)?;
+    /// let sizes: Vec<usize> = loader.iter().map(|b| b.map(|(xb, _)| xb.shape()[0])).collect::<Result<_, _>>()?;
+    /// assert_eq!(sizes, vec![4, 4, 2]);
+    /// # Ok::<(), logit_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`DataLoader::new`].
+    pub fn from_arrays<T, U, D, E>(
+        x: ndarray::ArrayView<'_, T, D>,
+        y: ndarray::ArrayView<'_, U, E>,
+        batch_size: usize,
+    ) -> Result<DataLoader>
+    where
+        T: logit_core::Element,
+        U: logit_core::Element,
+        D: ndarray::Dimension,
+        E: ndarray::Dimension,
+    {
+        DataLoader::new(
+            &Tensor::from_array_view(x)?,
+            &Tensor::from_array_view(y)?,
+            batch_size,
+        )
+    }
+
     /// Shuffles every epoch with the loader's own generator seeded by `seed`, like
     /// `DataLoader(..., shuffle=True, generator=torch.Generator().manual_seed(seed))`.
     pub fn shuffle(mut self, seed: u64) -> DataLoader {
