@@ -10,7 +10,7 @@ fn elementwise(c: &mut Criterion) {
     c.bench_function("sigmoid_1e6_f32", |b| b.iter(|| black_box(x.sigmoid())));
     // the kernel alone, into a preallocated buffer: the gap to the line above is allocation
     let xs = x.to_vec::<f32>();
-    let mut buf = vec![0f32; xs.len()];
+    let mut buf = vec![std::mem::MaybeUninit::<f32>::uninit(); xs.len()];
     c.bench_function("sigmoid_kernel_1e6_f32_into_buffer", |b| {
         b.iter(|| logit::core::ops::sigmoid_f32_slice(black_box(&xs), &mut buf))
     });

@@ -3,6 +3,7 @@
 //! Work is always cut into the same pieces whatever the thread count (rows of a GEMM, fixed-size
 //! chunks of an elementwise op), so results are bit-identical with 1 or N threads.
 
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -65,6 +66,64 @@ pub(crate) fn for_each(n: usize, f: impl Fn(usize) + Sync + Send) {
     (0..n).for_each(f);
 }
 
+/// The pool, when more than one thread is set.
+fn pool() -> Option<Arc<ThreadPool>> {
+    if get_num_threads() > 1 {
+        POOL.read().unwrap_or_else(|e| e.into_inner()).clone()
+    } else {
+        None
+    }
+}
+
+/// Runs `f(i, chunk)` over consecutive `chunk`-element pieces of `out` (the last may be
+/// shorter), on the pool when `parallel` (the caller's judgement that the work is worth
+/// waking it) and more than one thread is set. Results never depend on the thread count
+/// because the pieces are the same either way.
+pub(crate) fn for_each_chunk_mut<T: Send>(
+    out: &mut [T],
+    chunk: usize,
+    parallel: bool,
+    f: impl Fn(usize, &mut [T]) + Sync + Send,
+) {
+    use rayon::prelude::*;
+    let chunk = chunk.max(1);
+    match pool().filter(|_| parallel) {
+        Some(p) if out.len() > chunk => p.install(|| {
+            out.par_chunks_mut(chunk)
+                .enumerate()
+                .for_each(|(i, c)| f(i, c))
+        }),
+        _ => out.chunks_mut(chunk).enumerate().for_each(|(i, c)| f(i, c)),
+    }
+}
+
+/// [`for_each_chunk_mut`] over two outputs cut into the same number of pieces
+/// (`chunk_a` elements of `a` go with `chunk_b` elements of `b`).
+pub(crate) fn for_each_chunk_mut2<A: Send, B: Send>(
+    a: &mut [A],
+    chunk_a: usize,
+    b: &mut [B],
+    chunk_b: usize,
+    parallel: bool,
+    f: impl Fn(usize, &mut [A], &mut [B]) + Sync + Send,
+) {
+    use rayon::prelude::*;
+    let (chunk_a, chunk_b) = (chunk_a.max(1), chunk_b.max(1));
+    match pool().filter(|_| parallel) {
+        Some(p) if a.len() > chunk_a => p.install(|| {
+            a.par_chunks_mut(chunk_a)
+                .zip(b.par_chunks_mut(chunk_b))
+                .enumerate()
+                .for_each(|(i, (x, y))| f(i, x, y))
+        }),
+        _ => a
+            .chunks_mut(chunk_a)
+            .zip(b.chunks_mut(chunk_b))
+            .enumerate()
+            .for_each(|(i, (x, y))| f(i, x, y)),
+    }
+}
+
 /// Applies `f(out_chunk, start)` over `out` in chunks of [`CHUNK`] elements, in parallel when
 /// `out` is large and more than one thread is set.
 pub(crate) fn chunks_mut<T: Send>(out: &mut [T], f: impl Fn(&mut [T], usize) + Sync + Send) {
@@ -72,61 +131,32 @@ pub(crate) fn chunks_mut<T: Send>(out: &mut [T], f: impl Fn(&mut [T], usize) + S
         f(out, 0);
         return;
     }
-    let ptr = SendPtr(out.as_mut_ptr());
-    let len = out.len();
-    for_each(len.div_ceil(CHUNK), |c| {
-        let start = c * CHUNK;
-        let n = CHUNK.min(len - start);
-        // SAFETY: chunks are disjoint ranges of `out`, which outlives the call.
-        let chunk = unsafe { std::slice::from_raw_parts_mut(ptr.get().add(start), n) };
-        f(chunk, start);
-    });
-}
-
-/// A raw pointer that may cross threads; callers guarantee disjoint access.
-pub(crate) struct SendPtr<T>(pub *mut T);
-impl<T> Clone for SendPtr<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T> Copy for SendPtr<T> {}
-unsafe impl<T> Send for SendPtr<T> {}
-unsafe impl<T> Sync for SendPtr<T> {}
-impl<T> SendPtr<T> {
-    /// The pointer (a method, so closures capture the whole `Send` wrapper).
-    pub(crate) fn get(self) -> *mut T {
-        self.0
-    }
+    for_each_chunk_mut(out, CHUNK, true, |c, chunk| f(chunk, c * CHUNK));
 }
 
 /// A vector of `n` elements whose every element `fill` writes, without zero-filling first:
-/// a fresh 4 MB output costs its page faults once, not a memset on top.
-fn filled<U: Send + Copy + Default>(
+/// a fresh 4 MB output costs its page faults once, not a memset on top. `fill` gets the
+/// output as `MaybeUninit` chunks and must write every element of each.
+fn filled<U: Send + Copy>(
     n: usize,
-    fill: impl Fn(&mut [U], usize) + Sync + Send,
+    fill: impl Fn(&mut [MaybeUninit<U>], usize) + Sync + Send,
 ) -> Vec<U> {
     if n * std::mem::size_of::<U>() >= 1 << 20 {
         tune_allocator();
     }
     let mut out: Vec<U> = Vec::with_capacity(n);
-    {
-        let spare = &mut out.spare_capacity_mut()[..n];
-        // SAFETY: `U` is a plain number type (Copy, any bit pattern valid once written); the
-        // callers' kernels write every element of the slice they get before anything reads it.
-        let slice = unsafe { std::slice::from_raw_parts_mut(spare.as_mut_ptr() as *mut U, n) };
-        chunks_mut(slice, fill);
-    }
-    // SAFETY: all `n` elements were written above.
+    chunks_mut(&mut out.spare_capacity_mut()[..n], fill);
+    // SAFETY: `fill` wrote every element of every chunk, i.e. all `n` (its contract, kept by
+    // each kernel in this crate: they write `out[i]` for every `i` of the chunk).
     unsafe { out.set_len(n) };
     out
 }
 
 /// `out = f(x)` chunk by chunk into a new vector (in parallel for large inputs); `f` must
 /// write every element of its output chunk.
-pub(crate) fn map<T: Sync, U: Send + Copy + Default>(
+pub(crate) fn map<T: Sync, U: Send + Copy>(
     x: &[T],
-    f: impl Fn(&[T], &mut [U]) + Sync + Send,
+    f: impl Fn(&[T], &mut [MaybeUninit<U>]) + Sync + Send,
 ) -> Vec<U> {
     filled(x.len(), |chunk, start| {
         f(&x[start..start + chunk.len()], chunk)
@@ -135,10 +165,10 @@ pub(crate) fn map<T: Sync, U: Send + Copy + Default>(
 
 /// `out = f(a, b)` over two equally long inputs, chunk by chunk (in parallel when large);
 /// `f` must write every element of its output chunk.
-pub(crate) fn map2<T: Sync, U: Send + Copy + Default>(
+pub(crate) fn map2<T: Sync, U: Send + Copy>(
     a: &[T],
     b: &[T],
-    f: impl Fn(&[T], &[T], &mut [U]) + Sync + Send,
+    f: impl Fn(&[T], &[T], &mut [MaybeUninit<U>]) + Sync + Send,
 ) -> Vec<U> {
     filled(a.len(), |chunk, start| {
         let r = start..start + chunk.len();
@@ -148,11 +178,11 @@ pub(crate) fn map2<T: Sync, U: Send + Copy + Default>(
 
 /// `out = f(a, b, c)` over three equally long inputs, chunk by chunk (in parallel when
 /// large); `f` must write every element of its output chunk.
-pub(crate) fn map3<T: Sync, U: Send + Copy + Default>(
+pub(crate) fn map3<T: Sync, U: Send + Copy>(
     a: &[T],
     b: &[T],
     c: &[T],
-    f: impl Fn(&[T], &[T], &[T], &mut [U]) + Sync + Send,
+    f: impl Fn(&[T], &[T], &[T], &mut [MaybeUninit<U>]) + Sync + Send,
 ) -> Vec<U> {
     filled(a.len(), |chunk, start| {
         let r = start..start + chunk.len();
@@ -193,29 +223,40 @@ pub fn tune_allocator() {
 }
 
 /// `n` copies of `value` (written in parallel for large `n`).
-pub(crate) fn splat<U: Send + Sync + Copy + Default>(n: usize, value: U) -> Vec<U> {
-    filled(n, |chunk, _| chunk.fill(value))
+pub(crate) fn splat<U: Send + Sync + Copy>(n: usize, value: U) -> Vec<U> {
+    filled(n, |chunk, _| {
+        for o in chunk {
+            o.write(value);
+        }
+    })
 }
 
 /// Two outputs from two equally long inputs, chunk by chunk (in parallel for large inputs):
 /// `f(a, b, out1, out2)` must write every element of both output chunks. Fused kernels that
 /// produce a value and a derivative per element (the binary losses) use it.
-pub fn map2_pair<T: Sync + Send + Copy + Default>(
+pub fn map2_pair<T: Sync + Send + Copy>(
     a: &[T],
     b: &[T],
-    f: impl Fn(&[T], &[T], &mut [T], &mut [T]) + Sync + Send,
+    f: impl Fn(&[T], &[T], &mut [MaybeUninit<T>], &mut [MaybeUninit<T>]) + Sync + Send,
 ) -> (Vec<T>, Vec<T>) {
     assert_eq!(a.len(), b.len(), "map2_pair: inputs of different lengths");
-    let mut second: Vec<T> = Vec::with_capacity(a.len());
-    let ptr = SendPtr(second.spare_capacity_mut().as_mut_ptr() as *mut T);
-    let first = filled(a.len(), |chunk, start| {
-        let r = start..start + chunk.len();
-        // SAFETY: the chunks of `first` and `second` are the same disjoint ranges; `second`
-        // has capacity for every index and outlives the call.
-        let out2 = unsafe { std::slice::from_raw_parts_mut(ptr.get().add(start), chunk.len()) };
-        f(&a[r.clone()], &b[r], chunk, out2)
-    });
-    // SAFETY: `f` wrote every element of every chunk of `second`.
-    unsafe { second.set_len(a.len()) };
+    let n = a.len();
+    let (mut first, mut second): (Vec<T>, Vec<T>) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    {
+        let (o1, o2) = (
+            &mut first.spare_capacity_mut()[..n],
+            &mut second.spare_capacity_mut()[..n],
+        );
+        let chunk = if n < PARALLEL_MIN { n } else { CHUNK };
+        for_each_chunk_mut2(o1, chunk, o2, chunk, n >= PARALLEL_MIN, |c, x, y| {
+            let r = c * chunk..c * chunk + x.len();
+            f(&a[r.clone()], &b[r], x, y)
+        });
+    }
+    // SAFETY: `f` wrote every element of every chunk of both outputs (its contract).
+    unsafe {
+        first.set_len(n);
+        second.set_len(n);
+    }
     (first, second)
 }

@@ -1,6 +1,8 @@
 //! Sigmoid focal loss as `torchvision.ops.sigmoid_focal_loss` defines it, fused:
 //! [`sigmoid_focal_loss`] and [`SigmoidFocalLoss`].
 
+use std::mem::MaybeUninit;
+
 use logit_core::ops::sigmoid_scalar;
 use logit_core::{DType, Error, Float, Result, Tensor};
 
@@ -43,8 +45,8 @@ fn kernel<T: Float>(x: &[T], y: &[T], alpha: f64, gamma: f64) -> Pointwise<T> {
 fn focal_f32_body<const GAMMA2: bool>(
     x: &[f32],
     y: &[f32],
-    loss: &mut [f32],
-    dloss: &mut [f32],
+    loss: &mut [MaybeUninit<f32>],
+    dloss: &mut [MaybeUninit<f32>],
     alpha: f32,
     gamma: f32,
 ) {
@@ -70,19 +72,19 @@ fn focal_f32_body<const GAMMA2: bool>(
         } else {
             1.0
         };
-        *l = alpha_t * ce * m;
-        *d = alpha_t * ((p - yi) * m - ce * dm * p * (1.0 - p) * (yi + yi - 1.0));
+        l.write(alpha_t * ce * m);
+        d.write(alpha_t * ((p - yi) * m - ce * dm * p * (1.0 - p) * (yi + yi - 1.0)));
     }
 }
 
 logit_core::simd_dispatch! {
-    fn focal_f32_gamma2(x: &[f32], y: &[f32], loss: &mut [f32], dloss: &mut [f32], alpha: f32) {
+    fn focal_f32_gamma2(x: &[f32], y: &[f32], loss: &mut [MaybeUninit<f32>], dloss: &mut [MaybeUninit<f32>], alpha: f32) {
         focal_f32_body::<true>(x, y, loss, dloss, alpha, 2.0)
     }
 }
 
 logit_core::simd_dispatch! {
-    fn focal_f32_general(x: &[f32], y: &[f32], loss: &mut [f32], dloss: &mut [f32], alpha: f32, gamma: f32) {
+    fn focal_f32_general(x: &[f32], y: &[f32], loss: &mut [MaybeUninit<f32>], dloss: &mut [MaybeUninit<f32>], alpha: f32, gamma: f32) {
         focal_f32_body::<false>(x, y, loss, dloss, alpha, gamma)
     }
 }

@@ -105,19 +105,8 @@ fn normalize<T: Float>(
             *yv = xv * scale + shift;
         }
     };
-    if y.len() < crate::parallel::PARALLEL_MIN {
-        for (t, out) in y.chunks_exact_mut(l).enumerate() {
-            plane(t, out);
-        }
-    } else {
-        let ptr = crate::parallel::SendPtr(y.as_mut_ptr());
-        crate::parallel::for_each(n * c, |t| {
-            // SAFETY: plane `t` writes only its own `l` elements of `y`.
-            plane(t, unsafe {
-                std::slice::from_raw_parts_mut(ptr.get().add(t * l), l)
-            })
-        });
-    }
+    let parallel = y.len() >= crate::parallel::PARALLEL_MIN;
+    crate::parallel::for_each_chunk_mut(&mut y[..n * c * l], l, parallel, |t, out| plane(t, out));
     y
 }
 

@@ -1,6 +1,7 @@
 //! add, sub, mul, div with NumPy/PyTorch broadcasting, their scalar forms and the `std::ops`
 //! operators; plus `expand` and `sum_to_size`, the broadcast and un-broadcast they need.
 
+use std::mem::MaybeUninit;
 use std::ops;
 
 use super::promote;
@@ -41,25 +42,25 @@ fn zip_broadcast<T: Float>(
     f: impl Fn(T, T) -> T + Sync + Send,
 ) -> Vec<T> {
     if ash == bsh {
-        return crate::parallel::map2(a, b, |a, b, o: &mut [T]| {
+        return crate::parallel::map2(a, b, |a, b, o: &mut [MaybeUninit<T>]| {
             for ((o, &x), &y) in o.iter_mut().zip(a).zip(b) {
-                *o = f(x, y);
+                o.write(f(x, y));
             }
         });
     }
     if b.len() == 1 {
         let y = b[0];
-        return crate::parallel::map(a, |a, o: &mut [T]| {
+        return crate::parallel::map(a, |a, o: &mut [MaybeUninit<T>]| {
             for (o, &x) in o.iter_mut().zip(a) {
-                *o = f(x, y);
+                o.write(f(x, y));
             }
         });
     }
     if a.len() == 1 {
         let x = a[0];
-        return crate::parallel::map(b, |b, o: &mut [T]| {
+        return crate::parallel::map(b, |b, o: &mut [MaybeUninit<T>]| {
             for (o, &y) in o.iter_mut().zip(b) {
-                *o = f(x, y);
+                o.write(f(x, y));
             }
         });
     }

@@ -64,15 +64,9 @@ impl Geom {
 /// input channel per task when the matrix is large (each channel fills its own rows).
 fn im2col<T: Float>(img: &[T], g: &Geom, gi: usize, cols: &mut [T]) {
     let rows = g.kh * g.kw * g.l();
-    if cols.len() < crate::parallel::PARALLEL_MIN {
-        (0..g.cg()).for_each(|cc| im2col_channel(img, g, gi, cc, &mut cols[cc * rows..][..rows]));
-        return;
-    }
-    let ptr = crate::parallel::SendPtr(cols.as_mut_ptr());
-    crate::parallel::for_each(g.cg(), |cc| {
-        // SAFETY: channel `cc` writes only its own `rows` elements of `cols`.
-        let out = unsafe { std::slice::from_raw_parts_mut(ptr.get().add(cc * rows), rows) };
-        im2col_channel(img, g, gi, cc, out);
+    let parallel = cols.len() >= crate::parallel::PARALLEL_MIN;
+    crate::parallel::for_each_chunk_mut(&mut cols[..g.cg() * rows], rows, parallel, |cc, out| {
+        im2col_channel(img, g, gi, cc, out)
     });
 }
 

@@ -95,15 +95,16 @@ pub fn sigmoid_f32(x: f32) -> f32 {
     }
 }
 
-/// Defines `pub fn $name(x: &[f32], out: &mut [f32])` applying `$f` elementwise, through the
-/// one run-time dispatch ([`simd_dispatch`]).
+/// Defines `pub fn $name(x: &[f32], out: &mut [MaybeUninit<f32>])` writing `$f` of every
+/// element (fresh output buffers need not be initialised first), through the one run-time
+/// dispatch ([`simd_dispatch`]).
 macro_rules! dispatch_map {
     ($(#[$doc:meta])* $name:ident, $f:path) => {
         $(#[$doc])*
-        pub fn $name(x: &[f32], out: &mut [f32]) {
-            $crate::simd_dispatch!(fn run(x: &[f32], out: &mut [f32]) {
+        pub fn $name(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) {
+            $crate::simd_dispatch!(fn run(x: &[f32], out: &mut [std::mem::MaybeUninit<f32>]) {
                 for (o, &v) in out.iter_mut().zip(x) {
-                    *o = $f(v);
+                    o.write($f(v));
                 }
             });
             run(x, out)
@@ -200,8 +201,13 @@ mod tests {
             assert!(((sigmoid_f32(x) as f64) - want).abs() <= 3e-7 * want, "{x}");
         }
         let xs: Vec<f32> = (0..100).map(|i| i as f32 - 50.0).collect();
-        let mut out = vec![0.0; 100];
+        let mut out = vec![std::mem::MaybeUninit::uninit(); 100];
         sigmoid_f32_slice(&xs, &mut out);
+        // SAFETY: the kernel wrote all 100 elements.
+        let out: Vec<f32> = out
+            .into_iter()
+            .map(|o| unsafe { o.assume_init() })
+            .collect();
         assert!(
             out.iter().zip(&xs).all(|(o, &x)| *o == sigmoid_f32(x)),
             "the dispatched path gives the same bits"

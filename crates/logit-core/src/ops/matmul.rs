@@ -56,9 +56,9 @@ pub(crate) fn gemm<T: Float>(
     assert!(b.len() > (k - 1) * rsb + (n - 1) * csb);
     assert!(c.len() > (m - 1) * rsc + (n - 1) * csc);
     let (pa, pb, pc) = (
-        crate::parallel::SendPtr(a.as_ptr() as *mut T),
-        crate::parallel::SendPtr(b.as_ptr() as *mut T),
-        crate::parallel::SendPtr(c.as_mut_ptr()),
+        SendPtr(a.as_ptr() as *mut T),
+        SendPtr(b.as_ptr() as *mut T),
+        SendPtr(c.as_mut_ptr()),
     );
     let raw = |i0: usize, rows: usize, j0: usize, cols: usize| unsafe {
         T::gemm(
@@ -343,5 +343,21 @@ mod tests {
         assert_eq!(b.matmul(&b).unwrap().item().unwrap(), 4.0);
         let e = a.matmul(&Tensor::ones(&[3, 2])).unwrap_err().to_string();
         assert_eq!(e, "matmul: shapes [2, 3, 4] and [3, 2] are not compatible");
+    }
+}
+
+/// A raw matrix pointer that may cross threads. matrixmultiply takes raw pointers and strides,
+/// and a column split of `C` (a block of every row) is not a set of disjoint slices, so this
+/// one kernel keeps pointers; the blocks each thread writes are disjoint (checked above).
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+// SAFETY: the pointers are only dereferenced by `gemm` on disjoint output blocks, while the
+// borrowed slices they come from are alive.
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+impl<T> SendPtr<T> {
+    /// The pointer (a method, so closures capture the whole `Send` wrapper).
+    fn get(self) -> *mut T {
+        self.0
     }
 }

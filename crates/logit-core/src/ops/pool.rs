@@ -51,12 +51,10 @@ impl Tensor {
         let ow = (w + 2 * padding.1 - kernel.1) / stride.1 + 1;
         let s = self.float_storage();
         let mut arg = vec![0usize; planes * oh * ow];
-        let argp = crate::parallel::SendPtr(arg.as_mut_ptr());
         let out = float_map!(&*s, |v| {
             let mut out = vec![E::c(0.0); planes * oh * ow];
-            let outp = crate::parallel::SendPtr(out.as_mut_ptr());
-            // one task per (image, channel) plane; each writes only its own outputs
-            let run = |p: usize| {
+            // one task per (image, channel) plane, writing its own outputs and argmaxes
+            let run = |p: usize, out: &mut [E], arg: &mut [usize]| {
                 let plane = &v[p * h * w..][..h * w];
                 for y in 0..oh {
                     for x in 0..ow {
@@ -82,21 +80,16 @@ impl Tensor {
                                 }
                             }
                         }
-                        let o = (p * oh + y) * ow + x;
-                        // SAFETY: `o` lies in plane `p`'s range of `out` and `arg`, which
-                        // outlive the tasks; no other task writes it.
-                        unsafe {
-                            *outp.get().add(o) = best;
-                            *argp.get().add(o) = p * h * w + at;
-                        }
+                        out[y * ow + x] = best;
+                        arg[y * ow + x] = p * h * w + at;
                     }
                 }
             };
-            if planes * oh * ow >= crate::parallel::PARALLEL_MIN / 4 {
-                crate::parallel::for_each(planes, run);
-            } else {
-                (0..planes).for_each(run);
-            }
+            let parallel = planes * oh * ow >= crate::parallel::PARALLEL_MIN / 4;
+            let per_plane = oh * ow;
+            crate::parallel::for_each_chunk_mut2(
+                &mut out, per_plane, &mut arg, per_plane, parallel, run,
+            );
             out
         });
         let shape = vec![self.shape()[0], self.shape()[1], oh, ow];

@@ -30,11 +30,7 @@ pub fn chunked_sum<T: Float>(v: &[T]) -> T {
     }
     let chunks: Vec<&[T]> = v.chunks(crate::parallel::CHUNK).collect();
     let mut partial = vec![T::zero(); chunks.len()];
-    let ptr = crate::parallel::SendPtr(partial.as_mut_ptr());
-    crate::parallel::for_each(chunks.len(), |i| {
-        // SAFETY: task `i` writes only `partial[i]`.
-        unsafe { *ptr.get().add(i) = fast_sum(chunks[i]) }
-    });
+    crate::parallel::for_each_chunk_mut(&mut partial, 1, true, |i, p| p[0] = fast_sum(chunks[i]));
     partial.into_iter().fold(T::zero(), |a, b| a + b)
 }
 

@@ -1,5 +1,7 @@
 //! The logistic sigmoid, exact at the extremes, with a backward from the saved output.
 
+use std::mem::MaybeUninit;
+
 use crate::autograd::Backward;
 use crate::{float_map, Float, Result, Storage, Tensor};
 
@@ -26,7 +28,11 @@ pub fn sigmoid_slice<T: Float>(x: &[T], out: &mut [T]) {
 }
 
 fn sigmoid_vec<T: Float>(x: &[T]) -> Vec<T> {
-    crate::parallel::map(x, sigmoid_slice)
+    crate::parallel::map(x, |x: &[T], out: &mut [MaybeUninit<T>]| {
+        for (o, &v) in out.iter_mut().zip(x) {
+            o.write(sigmoid_scalar(v));
+        }
+    })
 }
 
 impl Tensor {
@@ -84,17 +90,17 @@ impl Backward for SigmoidBackward {
 }
 
 fn uniform_grad<T: Float>(g: T, y: &[T]) -> Vec<T> {
-    crate::parallel::map(y, |yc: &[T], out: &mut [T]| {
+    crate::parallel::map(y, |yc: &[T], out: &mut [MaybeUninit<T>]| {
         for (o, &y) in out.iter_mut().zip(yc) {
-            *o = g * y * (T::one() - y);
+            o.write(g * y * (T::one() - y));
         }
     })
 }
 
 fn grad<T: Float>(g: &[T], y: &[T]) -> Vec<T> {
-    crate::parallel::map2(g, y, |gc: &[T], yc: &[T], out: &mut [T]| {
+    crate::parallel::map2(g, y, |gc: &[T], yc: &[T], out: &mut [MaybeUninit<T>]| {
         for ((o, &g), &y) in out.iter_mut().zip(gc).zip(yc) {
-            *o = g * y * (T::one() - y);
+            o.write(g * y * (T::one() - y));
         }
     })
 }

@@ -8,20 +8,23 @@ use crate::{float_map, Float, Result, Storage, Tensor};
 macro_rules! unary {
     ($x:expr, |$e:ident| $f:expr, $bw:expr) => {{
         let s = $x.float_storage();
-        let out = float_map!(&*s, |v| crate::parallel::map(v, |c: &[E], o: &mut [E]| {
-            for (o, &$e) in o.iter_mut().zip(c) {
-                *o = $f;
+        let out = float_map!(&*s, |v| crate::parallel::map(
+            v,
+            |c: &[E], o: &mut [std::mem::MaybeUninit<E>]| {
+                for (o, &$e) in o.iter_mut().zip(c) {
+                    o.write($f);
+                }
             }
-        }));
+        ));
         Tensor::from_op(out, $x.shape().to_vec(), &[$x], || $bw)
     }};
 }
 
 /// `g ⊙ f(x, y)` for a gradient `g`, the saved input `x` and output `y` (all the same shape).
 fn grad_map<T: Float>(g: &[T], x: &[T], y: &[T], f: impl Fn(T, T) -> T + Sync + Send) -> Vec<T> {
-    crate::parallel::map3(g, x, y, |g, x, y, out: &mut [T]| {
+    crate::parallel::map3(g, x, y, |g, x, y, out: &mut [std::mem::MaybeUninit<T>]| {
         for (o, (&g, (&x, &y))) in out.iter_mut().zip(g.iter().zip(x.iter().zip(y))) {
-            *o = g * f(x, y);
+            o.write(g * f(x, y));
         }
     })
 }
