@@ -62,6 +62,16 @@ impl Storage {
         }
     }
 
+    /// The elements as `T` inside a [`with_float!`] arm, where `T` is this storage's type.
+    ///
+    /// # Panics
+    /// When the storage holds another type (a bug in the dispatching kernel).
+    pub fn as_float<T: crate::Float>(&self) -> &[T] {
+        T::slice(self).unwrap_or_else(|| {
+            panic!("a {:?} kernel on a {:?} storage", T::DTYPE, self.dtype())
+        })
+    }
+
     /// Zeros of the given type and length.
     pub fn zeros(dtype: DType, n: usize) -> Storage {
         match dtype {
@@ -102,46 +112,65 @@ impl Storage {
     }
 }
 
+/// The one dtype dispatch: runs `$body` with the type alias `$E` set to the element type of
+/// float dtype `$dtype` (`f32` or `f64`). Kernels are generic over [`crate::Float`] and borrow
+/// their storages with `$E::slice`, wrap results with `$E::wrap`; a new float dtype is one arm
+/// here plus its `Float` impl. Panics on a non-float dtype: callers convert first (see
+/// `Tensor::float_storage`).
+///
+/// ```
+/// use logit_core::{with_float, DType, Float, Storage};
+/// let s = Storage::F64(vec![1.0, 2.0]);
+/// let doubled = with_float!(s.dtype(), |E| {
+///     let v = E::slice(&s).expect("the dtype matches");
+///     E::wrap(v.iter().map(|&x| x + x).collect())
+/// });
+/// assert_eq!(doubled, Storage::F64(vec![2.0, 4.0]));
+/// ```
+#[macro_export]
+macro_rules! with_float {
+    ($dtype:expr, |$E:ident| $body:expr) => {
+        match $dtype {
+            $crate::DType::F32 => {
+                #[allow(dead_code)]
+                type $E = f32;
+                $body
+            }
+            $crate::DType::F64 => {
+                #[allow(dead_code)]
+                type $E = f64;
+                $body
+            }
+            other => unreachable!("a float kernel on {:?}", other),
+        }
+    };
+}
+
 /// Runs `$body` with `$v` bound to the float slice of `$s` and the type `E` to its element type,
-/// wrapping the resulting `Vec<T>` back into a `Storage`. Panics on non-float storage: callers
-/// convert first (see `Tensor::float_storage`).
+/// wrapping the resulting `Vec<T>` back into a `Storage` (a shorthand over [`with_float!`]).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! float_map {
-    ($s:expr, |$v:ident| $body:expr) => {
-        match $s {
-            $crate::Storage::F32($v) => {
-                #[allow(dead_code)]
-                type E = f32;
-                $crate::Storage::F32($body)
-            }
-            $crate::Storage::F64($v) => {
-                #[allow(dead_code)]
-                type E = f64;
-                $crate::Storage::F64($body)
-            }
-            other => unreachable!("float kernel on {:?} storage", other.dtype()),
-        }
-    };
+    ($s:expr, |$v:ident| $body:expr) => {{
+        let s: &$crate::Storage = $s;
+        $crate::with_float!(s.dtype(), |E| {
+            let $v = <E as $crate::Float>::slice(s).expect("the dtype matches");
+            <E as $crate::Float>::wrap($body)
+        })
+    }};
 }
 
 /// Like `float_map!` for two storages of the same float type.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! float_zip {
-    ($a:expr, $b:expr, |$x:ident, $y:ident| $body:expr) => {
-        match ($a, $b) {
-            ($crate::Storage::F32($x), $crate::Storage::F32($y)) => {
-                #[allow(dead_code)]
-                type E = f32;
-                $crate::Storage::F32($body)
-            }
-            ($crate::Storage::F64($x), $crate::Storage::F64($y)) => {
-                #[allow(dead_code)]
-                type E = f64;
-                $crate::Storage::F64($body)
-            }
-            (a, b) => unreachable!("float kernel on {:?} and {:?}", a.dtype(), b.dtype()),
-        }
-    };
+    ($a:expr, $b:expr, |$x:ident, $y:ident| $body:expr) => {{
+        let (a, b): (&$crate::Storage, &$crate::Storage) = ($a, $b);
+        assert_eq!(a.dtype(), b.dtype(), "a float kernel on two dtypes");
+        $crate::with_float!(a.dtype(), |E| {
+            let $x = <E as $crate::Float>::slice(a).expect("the dtype matches");
+            let $y = <E as $crate::Float>::slice(b).expect("the dtype matches");
+            <E as $crate::Float>::wrap($body)
+        })
+    }};
 }

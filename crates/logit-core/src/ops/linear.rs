@@ -3,7 +3,7 @@
 
 use super::matmul::gemm;
 use crate::autograd::Backward;
-use crate::{Error, Float, Result, Storage, Tensor};
+use crate::{float_zip, with_float, Error, Float, Result, Storage, Tensor};
 
 fn forward<T: Float>(
     x: &[T],
@@ -110,28 +110,17 @@ impl Tensor {
         let rows = self.numel() / fin.max(1);
         let (sx, sw) = super::promote("linear", self, weight)?;
         let sb = bias.map(|b| b.storage());
-        let out = match (&*sx, &*sw, sb.as_deref()) {
-            (Storage::F32(x), Storage::F32(w), None) => {
-                Storage::F32(forward(x, w, None, rows, fin, fout))
-            }
-            (Storage::F64(x), Storage::F64(w), None) => {
-                Storage::F64(forward(x, w, None, rows, fin, fout))
-            }
-            (Storage::F32(x), Storage::F32(w), Some(Storage::F32(b))) => {
-                Storage::F32(forward(x, w, Some(b), rows, fin, fout))
-            }
-            (Storage::F64(x), Storage::F64(w), Some(Storage::F64(b))) => {
-                Storage::F64(forward(x, w, Some(b), rows, fin, fout))
-            }
-            (_, w, Some(b)) => {
-                return Err(Error::DTypeMismatch {
-                    op: "linear (bias)",
-                    expected: w.dtype(),
-                    got: b.dtype(),
-                })
-            }
-            _ => unreachable!("promote returns float storages"),
-        };
+        if let Some(b) = sb.as_deref().filter(|b| b.dtype() != sw.dtype()) {
+            return Err(Error::DTypeMismatch {
+                op: "linear (bias)",
+                expected: sw.dtype(),
+                got: b.dtype(),
+            });
+        }
+        let out = float_zip!(&*sx, &*sw, |x, w| {
+            let b = sb.as_deref().map(Storage::as_float::<E>);
+            forward(x, w, b, rows, fin, fout)
+        });
         let mut shape = xs.to_vec();
         *shape.last_mut().expect("non-empty") = fout;
         let dims = (rows, fin, fout);
@@ -158,25 +147,11 @@ impl Backward for LinearBackward {
         );
         let (sx, sw) = super::promote("linear", &i[0], &i[1])?;
         let gs = g.storage();
-        let (gx, gw, gb) = match (&*sx, &*sw, &*gs) {
-            (Storage::F32(x), Storage::F32(w), Storage::F32(g)) => {
-                let (a, b, c) = backward(x, w, g, self.dims, need);
-                (
-                    a.map(Storage::F32),
-                    b.map(Storage::F32),
-                    c.map(Storage::F32),
-                )
-            }
-            (Storage::F64(x), Storage::F64(w), Storage::F64(g)) => {
-                let (a, b, c) = backward(x, w, g, self.dims, need);
-                (
-                    a.map(Storage::F64),
-                    b.map(Storage::F64),
-                    c.map(Storage::F64),
-                )
-            }
-            _ => unreachable!("linear gradient dtype"),
-        };
+        let (gx, gw, gb) = with_float!(sx.dtype(), |E| {
+            let (x, w, g) = (sx.as_float::<E>(), sw.as_float::<E>(), gs.as_float::<E>());
+            let (a, b, c) = backward(x, w, g, self.dims, need);
+            (a.map(E::wrap), b.map(E::wrap), c.map(E::wrap))
+        });
         let wrap = |s: Option<Storage>, t: &Tensor| s.map(|s| Tensor::leaf(s, t.shape().to_vec()));
         let mut out = vec![wrap(gx, &i[0]), wrap(gw, &i[1])];
         if let Some(b) = i.get(2) {
