@@ -67,9 +67,8 @@ impl Storage {
     /// # Panics
     /// When the storage holds another type (a bug in the dispatching kernel).
     pub fn as_float<T: crate::Float>(&self) -> &[T] {
-        T::slice(self).unwrap_or_else(|| {
-            panic!("a {:?} kernel on a {:?} storage", T::DTYPE, self.dtype())
-        })
+        T::slice(self)
+            .unwrap_or_else(|| panic!("a {:?} kernel on a {:?} storage", T::DTYPE, self.dtype()))
     }
 
     /// Zeros of the given type and length.

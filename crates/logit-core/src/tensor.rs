@@ -335,11 +335,16 @@ impl Tensor {
 
 /// `a += b` elementwise for two float storages of the same type.
 pub(crate) fn add_assign(a: &mut Storage, b: &Storage) {
-    match (a, b) {
-        (Storage::F32(a), Storage::F32(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x += y),
-        (Storage::F64(a), Storage::F64(b)) => a.iter_mut().zip(b).for_each(|(x, y)| *x += y),
-        (a, b) => unreachable!("accumulate {:?} into {:?}", b.dtype(), a.dtype()),
-    }
+    assert_eq!(
+        a.dtype(),
+        b.dtype(),
+        "accumulate into a gradient of another dtype"
+    );
+    crate::with_float!(a.dtype(), |E| {
+        let b = b.as_float::<E>();
+        let a = E::slice_mut(a).expect("the dtypes were checked");
+        a.iter_mut().zip(b).for_each(|(x, &y)| *x += y)
+    })
 }
 
 struct ToDTypeBackward {

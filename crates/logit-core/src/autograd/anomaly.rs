@@ -54,11 +54,13 @@ pub fn detect_anomaly() -> AnomalyGuard {
 }
 
 pub(crate) fn storage_is_finite(s: &Storage) -> bool {
-    match s {
-        Storage::F32(v) => v.iter().all(|x| x.is_finite()),
-        Storage::F64(v) => v.iter().all(|x| x.is_finite()),
-        _ => true,
+    if !s.dtype().is_float() {
+        return true;
     }
+    crate::with_float!(s.dtype(), |E| s
+        .as_float::<E>()
+        .iter()
+        .all(|x| x.is_finite()))
 }
 
 pub(crate) fn check_forward(out: &Tensor) {

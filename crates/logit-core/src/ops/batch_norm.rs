@@ -2,7 +2,7 @@
 //! with a fused backward instead of a chain of mean/var/sub/div nodes.
 
 use crate::autograd::Backward;
-use crate::{Error, Float, Result, Storage, Tensor};
+use crate::{Error, Float, Result, Tensor};
 
 /// Options of [`Tensor::batch_norm`], PyTorch's defaults.
 #[derive(Debug, Clone, Copy)]
@@ -187,34 +187,27 @@ impl Tensor {
         };
         let x = self.float_storage();
         let (ws, bs) = (weight.map(|w| w.storage()), bias.map(|b| b.storage()));
-        macro_rules! run {
-            ($t:ty, $v:ident, $x:expr) => {{
-                let xv: &[$t] = $x;
-                let wv = ws.as_deref().and_then(<$t as Float>::slice);
-                let bv = bs.as_deref().and_then(<$t as Float>::slice);
-                let (mean, var) = if opts.training {
-                    let (mean, var) = stats(xv, dims);
-                    if let (Some(rm), Some(rv)) = (rm, rv) {
-                        update_running(rm, rv, &mean, &var, count, opts.momentum);
-                    }
-                    (mean, var)
-                } else {
-                    (rm.unwrap().to_vec::<$t>(), rv.unwrap().to_vec::<$t>())
-                };
-                let eps = <$t>::c(opts.eps);
-                let invstd: Vec<$t> = var.iter().map(|&v| (v + eps).sqrt().recip()).collect();
-                let y = normalize(xv, dims, &mean, &invstd, wv, bv);
-                (
-                    Storage::$v(y),
-                    Box::new(Saved { mean, invstd }) as Box<dyn std::any::Any + Send + Sync>,
-                )
-            }};
-        }
-        let (y, saved) = match &*x {
-            Storage::F32(v) => run!(f32, F32, v),
-            Storage::F64(v) => run!(f64, F64, v),
-            _ => unreachable!("float_storage"),
-        };
+        let (y, saved) = crate::with_float!(x.dtype(), |E| {
+            let xv: &[E] = x.as_float::<E>();
+            let wv = ws.as_deref().and_then(E::slice);
+            let bv = bs.as_deref().and_then(E::slice);
+            let (mean, var) = if opts.training {
+                let (mean, var) = stats(xv, dims);
+                if let (Some(rm), Some(rv)) = (rm, rv) {
+                    update_running(rm, rv, &mean, &var, count, opts.momentum);
+                }
+                (mean, var)
+            } else {
+                (rm.unwrap().to_vec::<E>(), rv.unwrap().to_vec::<E>())
+            };
+            let eps = E::c(opts.eps);
+            let invstd: Vec<E> = var.iter().map(|&v| (v + eps).sqrt().recip()).collect();
+            let y = normalize(xv, dims, &mean, &invstd, wv, bv);
+            (
+                E::wrap(y),
+                Box::new(Saved { mean, invstd }) as Box<dyn std::any::Any + Send + Sync>,
+            )
+        });
         let mut inputs = vec![self];
         inputs.extend(weight);
         inputs.extend(bias);
@@ -354,24 +347,18 @@ impl Backward for BatchNormBackward {
         } else {
             None
         };
-        macro_rules! run {
-            ($t:ty, $v:ident) => {{
-                let s = self.saved.downcast_ref::<Saved<$t>>().expect("saved dtype");
-                let (gx, gw, gb) = bn_grads(
-                    <$t as Float>::slice(&xs).unwrap(),
-                    <$t as Float>::slice(&gs).unwrap(),
-                    ws.as_deref().and_then(<$t as Float>::slice),
-                    s,
-                    dims,
-                    self.training,
-                );
-                (Storage::$v(gx), Storage::$v(gw), Storage::$v(gb))
-            }};
-        }
-        let (gx, gw, gb) = match &*gs {
-            Storage::F32(_) => run!(f32, F32),
-            _ => run!(f64, F64),
-        };
+        let (gx, gw, gb) = crate::with_float!(gs.dtype(), |E| {
+            let s = self.saved.downcast_ref::<Saved<E>>().expect("saved dtype");
+            let (gx, gw, gb) = bn_grads(
+                xs.as_float::<E>(),
+                gs.as_float::<E>(),
+                ws.as_deref().and_then(E::slice),
+                s,
+                dims,
+                self.training,
+            );
+            (E::wrap(gx), E::wrap(gw), E::wrap(gb))
+        });
         let c = dims.1;
         let mut out = vec![Some(Tensor::leaf(gx, x.shape().to_vec()))];
         if self.has_w {

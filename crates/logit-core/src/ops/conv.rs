@@ -305,15 +305,9 @@ impl Tensor {
         };
         let (sx, sw) = super::promote("conv2d", self, weight)?;
         let sb = bias.map(|b| b.storage());
-        let out = match (&*sx, &*sw) {
-            (Storage::F32(x), Storage::F32(wv)) => {
-                Storage::F32(forward(x, wv, sb.as_deref().and_then(f32::slice), &g))
-            }
-            (Storage::F64(x), Storage::F64(wv)) => {
-                Storage::F64(forward(x, wv, sb.as_deref().and_then(f64::slice), &g))
-            }
-            _ => unreachable!("promote gives one float dtype"),
-        };
+        let out = crate::float_zip!(&*sx, &*sw, |x, wv| {
+            forward(x, wv, sb.as_deref().and_then(E::slice), &g)
+        });
         let mut inputs = vec![self, weight];
         inputs.extend(bias);
         Ok(Tensor::from_op(out, vec![n, o, oh, ow], &inputs, || {
@@ -338,22 +332,11 @@ impl Backward for Conv2dBackward {
         );
         let (sx, sw) = super::promote("conv2d", &i[0], &i[1])?;
         let gs = go.storage();
-        macro_rules! run {
-            ($t:ty, $v:ident) => {{
-                let (a, b, c) = backward(
-                    <$t>::slice(&sx).unwrap(),
-                    <$t>::slice(&sw).unwrap(),
-                    <$t>::slice(&gs).unwrap(),
-                    &self.g,
-                    need,
-                );
-                (a.map(Storage::$v), b.map(Storage::$v), c.map(Storage::$v))
-            }};
-        }
-        let (gx, gw, gb) = match &*gs {
-            Storage::F32(_) => run!(f32, F32),
-            _ => run!(f64, F64),
-        };
+        let (gx, gw, gb) = crate::with_float!(gs.dtype(), |E| {
+            let (x, w, g) = (sx.as_float::<E>(), sw.as_float::<E>(), gs.as_float::<E>());
+            let (a, b, c) = backward(x, w, g, &self.g, need);
+            (a.map(E::wrap), b.map(E::wrap), c.map(E::wrap))
+        });
         let wrap = |s: Option<Storage>, t: &Tensor| s.map(|s| Tensor::leaf(s, t.shape().to_vec()));
         let mut out = vec![wrap(gx, &i[0]), wrap(gw, &i[1])];
         if let Some(b) = i.get(2) {

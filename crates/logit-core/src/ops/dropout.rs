@@ -36,17 +36,10 @@ impl Tensor {
         }
         let s = self.float_storage();
         let n = self.numel();
-        let (out, m) = match &*s {
-            Storage::F32(x) => {
-                let m = mask::<f32>(n, p);
-                (Storage::F32(apply(x, &m)), Storage::F32(m))
-            }
-            Storage::F64(x) => {
-                let m = mask::<f64>(n, p);
-                (Storage::F64(apply(x, &m)), Storage::F64(m))
-            }
-            _ => unreachable!("float_storage"),
-        };
+        let (out, m) = crate::with_float!(s.dtype(), |E| {
+            let m = mask::<E>(n, p);
+            (E::wrap(apply(s.as_float::<E>(), &m)), E::wrap(m))
+        });
         Ok(Tensor::from_op(out, self.shape().to_vec(), &[self], || {
             DropoutBackward { mask: m }
         }))

@@ -296,17 +296,11 @@ impl Backward for MatmulBackward {
         let (sa, sb) = super::promote("matmul", a, b)?;
         let gs = g.storage();
         let wrap = |v: Option<Storage>, t: &Tensor| v.map(|s| Tensor::leaf(s, t.shape().to_vec()));
-        let (ga, gb) = match (&*sa, &*sb, &*gs) {
-            (Storage::F32(a), Storage::F32(b), Storage::F32(g)) => {
-                let (x, y) = backward(&self.plan, a, b, g, need);
-                (x.map(Storage::F32), y.map(Storage::F32))
-            }
-            (Storage::F64(a), Storage::F64(b), Storage::F64(g)) => {
-                let (x, y) = backward(&self.plan, a, b, g, need);
-                (x.map(Storage::F64), y.map(Storage::F64))
-            }
-            _ => unreachable!("matmul gradient dtype"),
-        };
+        let (ga, gb) = crate::with_float!(gs.dtype(), |E| {
+            let (x, y, g) = (sa.as_float::<E>(), sb.as_float::<E>(), gs.as_float::<E>());
+            let (x, y) = backward(&self.plan, x, y, g, need);
+            (x.map(E::wrap), y.map(E::wrap))
+        });
         Ok(vec![wrap(ga, a), wrap(gb, b)])
     }
 }
