@@ -103,23 +103,12 @@ impl Backward for CrossEntropyBackward {
     fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         let gv = g.to_vec_f64();
         let c = self.c;
-        let out = match &self.grad {
-            Storage::F32(d) => Storage::F32(
-                d.iter()
-                    .enumerate()
-                    .map(|(j, &x)| {
-                        x * (gv[if gv.len() == 1 { 0 } else { j / c }] * self.scale) as f32
-                    })
-                    .collect(),
-            ),
-            Storage::F64(d) => Storage::F64(
-                d.iter()
-                    .enumerate()
-                    .map(|(j, &x)| x * gv[if gv.len() == 1 { 0 } else { j / c }] * self.scale)
-                    .collect(),
-            ),
-            _ => unreachable!("float gradient"),
-        };
+        let out = logit_core::float_map!(&self.grad, |d| {
+            d.iter()
+                .enumerate()
+                .map(|(j, &x)| x * E::c(gv[if gv.len() == 1 { 0 } else { j / c }] * self.scale))
+                .collect()
+        });
         Ok(vec![Some(Tensor::from_storage(out, i[0].shape())?)])
     }
 }

@@ -87,11 +87,7 @@ impl Backward for PointwiseBackward {
                 d.iter().zip(g).map(|(&x, &g)| x * g).collect()
             }
         }
-        let out = match (&self.dloss, &*gs) {
-            (Storage::F32(d), Storage::F32(g)) => Storage::F32(apply(d, g, self.scale)),
-            (Storage::F64(d), Storage::F64(g)) => Storage::F64(apply(d, g, self.scale)),
-            _ => unreachable!("loss gradient dtype"),
-        };
+        let out = logit_core::float_zip!(&self.dloss, &*gs, |d, g| apply(d, g, self.scale));
         Ok(vec![Some(Tensor::from_storage(out, i[0].shape())?)])
     }
 }

@@ -1,6 +1,6 @@
 //! Gradient clipping: [`clip_grad_norm_`] and [`clip_grad_value_`].
 
-use logit_core::{Error, Result, Storage, Tensor};
+use logit_core::{Error, Float, Result, Storage, Tensor};
 
 /// Rescales the gradients of `params` so their joint `norm_type`-norm is at most `max_norm`,
 /// like `torch.nn.utils.clip_grad_norm_`; returns the norm before clipping. Use
@@ -48,10 +48,14 @@ pub fn clip_grad_norm_(params: &[Tensor], max_norm: f64, norm_type: f64) -> Resu
 }
 
 fn scale(s: &mut Storage, k: f64) {
-    match s {
-        Storage::F32(v) => v.iter_mut().for_each(|x| *x *= k as f32),
-        Storage::F64(v) => v.iter_mut().for_each(|x| *x *= k),
-        _ => {}
+    if s.dtype().is_float() {
+        logit_core::with_float!(s.dtype(), |E| {
+            let k = E::c(k);
+            E::slice_mut(s)
+                .expect("a float storage")
+                .iter_mut()
+                .for_each(|x| *x *= k)
+        })
     }
 }
 
@@ -69,14 +73,21 @@ pub fn clip_grad_value_(params: &[Tensor], clip_value: f64) -> Result<()> {
         ));
     }
     for g in params.iter().filter_map(|p| p.grad()) {
-        g.update_(|s| match s {
-            Storage::F32(v) => v
-                .iter_mut()
-                .for_each(|x| *x = x.clamp(-clip_value as f32, clip_value as f32)),
-            Storage::F64(v) => v
-                .iter_mut()
-                .for_each(|x| *x = x.clamp(-clip_value, clip_value)),
-            _ => {}
+        g.update_(|s| {
+            if s.dtype().is_float() {
+                logit_core::with_float!(s.dtype(), |E| {
+                    let c = E::c(clip_value);
+                    let v = E::slice_mut(s).expect("a float storage");
+                    // NaN stays NaN, as torch.clamp leaves it
+                    v.iter_mut().for_each(|x| {
+                        if *x < -c {
+                            *x = -c
+                        } else if *x > c {
+                            *x = c
+                        }
+                    })
+                })
+            }
         });
     }
     Ok(())

@@ -183,9 +183,16 @@ fn update_one<R: UpdateRule>(
         rule.update(g, p, grad, st.step, &mut bufs);
     }
     let gs = grad.storage();
-    p.update_(|ps| match ps {
-        Storage::F32(pv) => run(rule, g, pv.as_mut_slice(), &gs, st),
-        Storage::F64(pv) => run(rule, g, pv.as_mut_slice(), &gs, st),
-        _ => unreachable!("float parameters are checked at construction"),
+    // parameters are float, checked at construction
+    p.update_(|ps| {
+        logit_core::with_float!(ps.dtype(), |E| {
+            run::<E, R>(
+                rule,
+                g,
+                E::slice_mut(ps).expect("the dtype matches"),
+                &gs,
+                st,
+            )
+        })
     });
 }

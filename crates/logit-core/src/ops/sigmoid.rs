@@ -73,18 +73,10 @@ impl Backward for SigmoidBackward {
         let (gs, ys) = (g.storage(), y.storage());
         if gs.len() == 1 && ys.len() != 1 {
             // a uniform gradient (from sum/mean): scale y·(1 − y) without reading a full tensor
-            let out = match (&*gs, &*ys) {
-                (Storage::F32(g), Storage::F32(y)) => Storage::F32(uniform_grad(g[0], y)),
-                (Storage::F64(g), Storage::F64(y)) => Storage::F64(uniform_grad(g[0], y)),
-                _ => unreachable!("sigmoid gradient dtype"),
-            };
+            let out = crate::float_zip!(&*gs, &*ys, |g, y| uniform_grad(g[0], y));
             return Ok(vec![Some(Tensor::leaf(out, y.shape().to_vec()))]);
         }
-        let out = match (&*gs, &*ys) {
-            (Storage::F32(g), Storage::F32(y)) => Storage::F32(grad(g, y)),
-            (Storage::F64(g), Storage::F64(y)) => Storage::F64(grad(g, y)),
-            _ => unreachable!("sigmoid gradient dtype"),
-        };
+        let out = crate::float_zip!(&*gs, &*ys, |g, y| grad(g, y));
         Ok(vec![Some(Tensor::leaf(out, y.shape().to_vec()))])
     }
 }

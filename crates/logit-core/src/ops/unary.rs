@@ -33,19 +33,10 @@ fn grad_map<T: Float>(g: &[T], x: &[T], y: &[T], f: impl Fn(T, T) -> T + Sync + 
 macro_rules! local_grad {
     ($g:expr, $x:expr, $y:expr, |$a:ident, $b:ident| $f:expr) => {{
         let (gs, xs, ys) = ($g.storage(), $x.float_storage(), $y.storage());
-        let out = match (&*gs, &*xs, &*ys) {
-            (Storage::F32(g), Storage::F32(x), Storage::F32(y)) => {
-                #[allow(dead_code)]
-                type E = f32;
-                Storage::F32(grad_map(g, x, y, |$a, $b| $f))
-            }
-            (Storage::F64(g), Storage::F64(x), Storage::F64(y)) => {
-                #[allow(dead_code)]
-                type E = f64;
-                Storage::F64(grad_map(g, x, y, |$a, $b| $f))
-            }
-            _ => unreachable!("gradient dtype differs from its op's"),
-        };
+        let out = $crate::with_float!(gs.dtype(), |E| {
+            let (g, x, y) = (gs.as_float::<E>(), xs.as_float::<E>(), ys.as_float::<E>());
+            E::wrap(grad_map(g, x, y, |$a, $b| $f))
+        });
         Ok(vec![Some(Tensor::leaf(out, $g.shape().to_vec()))])
     }};
 }
