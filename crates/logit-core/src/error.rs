@@ -173,6 +173,21 @@ impl Error {
         }
     }
 
+    /// Shorthand for [`Error::Hyperparameter`]: `owner`'s `name` is not in `expected`.
+    pub fn hyperparameter(
+        owner: impl Into<String>,
+        name: impl Into<String>,
+        expected: impl Into<String>,
+        got: impl Into<String>,
+    ) -> Self {
+        Error::Hyperparameter {
+            owner: owner.into(),
+            name: name.into(),
+            expected: expected.into(),
+            got: got.into(),
+        }
+    }
+
     /// Shorthand for [`Error::Io`].
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

@@ -3,7 +3,7 @@
 use logit_core::checkpoint::Value;
 use logit_core::{Error, Float, Result};
 
-use crate::optimizer::{check_nonneg, hyper, lerp, ParamGroup};
+use crate::optimizer::{check_nonneg, lerp, ParamGroup};
 use crate::state_dict::{flag, number};
 use crate::{Optim, UpdateRule};
 
@@ -190,9 +190,9 @@ fn validate(name: &str, c: &AdamConfig) -> Result<()> {
     check_nonneg(name, "epsilon", c.eps)?;
     for (i, b) in [c.betas.0, c.betas.1].into_iter().enumerate() {
         if !(0.0..1.0).contains(&b) {
-            return Err(hyper(
+            return Err(Error::hyperparameter(
                 name,
-                &format!("beta {i}"),
+                format!("beta {i}"),
                 "in [0, 1)",
                 format!("Invalid beta parameter at index {i}: {b}"),
             ));

@@ -4,7 +4,6 @@
 use logit_core::checkpoint::Value;
 use logit_core::{Error, Result};
 
-use crate::optimizer::hyper;
 use crate::Optimizer;
 
 /// A scheduler stepped once per epoch, after `optimizer.step()`.
@@ -116,10 +115,15 @@ impl StepLR {
 
     fn at(at: Position, step_size: usize, gamma: f64) -> Result<StepLR> {
         if step_size == 0 {
-            return Err(hyper("StepLR", "step_size", "> 0", "0"));
+            return Err(Error::hyperparameter("StepLR", "step_size", "> 0", "0"));
         }
         if !(gamma >= 0.0) {
-            return Err(hyper("StepLR", "gamma", ">= 0", gamma.to_string()));
+            return Err(Error::hyperparameter(
+                "StepLR",
+                "gamma",
+                ">= 0",
+                gamma.to_string(),
+            ));
         }
         Ok(StepLR {
             step_size,
@@ -170,7 +174,12 @@ impl ExponentialLR {
 
     fn at(at: Position, gamma: f64) -> Result<ExponentialLR> {
         if !(gamma >= 0.0) {
-            return Err(hyper("ExponentialLR", "gamma", ">= 0", gamma.to_string()));
+            return Err(Error::hyperparameter(
+                "ExponentialLR",
+                "gamma",
+                ">= 0",
+                gamma.to_string(),
+            ));
         }
         Ok(ExponentialLR { gamma, at })
     }
@@ -213,10 +222,15 @@ impl CosineAnnealingLR {
 
     fn at(at: Position, t_max: usize, eta_min: f64) -> Result<CosineAnnealingLR> {
         if t_max == 0 {
-            return Err(hyper("CosineAnnealingLR", "T_max", "> 0", "0"));
+            return Err(Error::hyperparameter(
+                "CosineAnnealingLR",
+                "T_max",
+                "> 0",
+                "0",
+            ));
         }
         if !(eta_min >= 0.0) {
-            return Err(hyper(
+            return Err(Error::hyperparameter(
                 "CosineAnnealingLR",
                 "eta_min",
                 ">= 0",

@@ -71,24 +71,9 @@ pub trait Optimizer {
     }
 }
 
-/// [`Error::Hyperparameter`] for `owner`'s `name`.
-pub(crate) fn hyper(
-    owner: &str,
-    name: &str,
-    expected: impl Into<String>,
-    got: impl Into<String>,
-) -> Error {
-    Error::Hyperparameter {
-        owner: owner.to_string(),
-        name: name.to_string(),
-        expected: expected.into(),
-        got: got.into(),
-    }
-}
-
 pub(crate) fn check_lr(name: &str, lr: f64) -> Result<()> {
     if !(lr >= 0.0 && lr.is_finite()) {
-        return Err(hyper(
+        return Err(Error::hyperparameter(
             name,
             "lr",
             ">= 0",
@@ -100,7 +85,7 @@ pub(crate) fn check_lr(name: &str, lr: f64) -> Result<()> {
 
 pub(crate) fn check_nonneg(name: &str, what: &str, v: f64) -> Result<()> {
     if !(v >= 0.0 && v.is_finite()) {
-        return Err(hyper(
+        return Err(Error::hyperparameter(
             name,
             what,
             ">= 0",

@@ -1,9 +1,9 @@
 //! [`SGD`]: stochastic gradient descent with momentum, dampening, Nesterov and weight decay.
 
 use logit_core::checkpoint::Value;
-use logit_core::{Float, Result};
+use logit_core::{Error, Float, Result};
 
-use crate::optimizer::{check_nonneg, hyper, ParamGroup};
+use crate::optimizer::{check_nonneg, ParamGroup};
 use crate::state_dict::{flag, number};
 use crate::{Optim, UpdateRule};
 
@@ -55,7 +55,7 @@ impl SGDConfig {
         check_nonneg("SGD", "momentum", config.momentum)?;
         check_nonneg("SGD", "dampening", config.dampening)?;
         if config.nesterov && (config.momentum <= 0.0 || config.dampening != 0.0) {
-            return Err(hyper(
+            return Err(Error::hyperparameter(
                 "SGD",
                 "Nesterov momentum",
                 "with momentum > 0 and dampening 0",
