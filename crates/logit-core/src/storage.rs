@@ -62,7 +62,7 @@ impl Storage {
         }
     }
 
-    /// The elements as `T` inside a [`with_float!`] arm, where `T` is this storage's type.
+    /// The elements as `T` inside a [`with_float!`](crate::with_float) arm, where `T` is this storage's type.
     ///
     /// # Panics
     /// When the storage holds another type (a bug in the dispatching kernel).
@@ -146,7 +146,7 @@ macro_rules! with_float {
 }
 
 /// Runs `$body` with `$v` bound to the float slice of `$s` and the type `E` to its element type,
-/// wrapping the resulting `Vec<T>` back into a `Storage` (a shorthand over [`with_float!`]).
+/// wrapping the resulting `Vec<T>` back into a `Storage` (a shorthand over [`with_float!`](crate::with_float)).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! float_map {
