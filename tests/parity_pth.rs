@@ -299,3 +299,29 @@ fn an_interrupted_run_resumes_bit_for_bit() -> Result<()> {
     }
     Ok(())
 }
+
+/// A state that does not fit (a buffer of another shape) is refused whole: the optimizer keeps
+/// its learning rate and takes no partial state.
+#[test]
+fn a_state_that_does_not_fit_changes_nothing() -> Result<()> {
+    let ckpt = checkpoint::load(pth("adam_checkpoint.pth"))?;
+    let params: Vec<Tensor> = (0..6)
+        .map(|_| Tensor::zeros(&[1]).requires_grad_(true))
+        .collect();
+    let mut opt = Adam::new(
+        params,
+        AdamConfig {
+            lr: 0.5,
+            ..Default::default()
+        },
+    )?;
+    let e = opt.load_state_dict(ckpt.get("optimizer")?).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("exp_avg of parameter 0 with shape [1]"),
+        "{e}"
+    );
+    assert_eq!(opt.lr(), 0.5);
+    assert!(opt.state_dict().get("state")?.as_dict()?.entries.is_empty());
+    Ok(())
+}

@@ -66,15 +66,55 @@ pub(crate) fn save<L: UpdateRule>(
 
 /// `optimizer.load_state_dict(sd)`: checks that the groups match in number and size, takes
 /// each group's `lr` and `weight_decay` and the rule's hyperparameters, and casts every state
-/// buffer to its parameter's dtype.
+/// buffer to its parameter's dtype. Nothing changes unless all of it loads.
 pub(crate) fn load<L: UpdateRule>(
     layout: &mut L,
     groups: &mut [ParamGroup],
     states: &mut Vec<Vec<Option<Buffers>>>,
     sd: &Value,
 ) -> Result<()> {
-    let name = L::NAME;
     let saved = sd.get("param_groups")?.as_list()?;
+    let slots = match_groups(L::NAME, saved, groups)?;
+    let mut rule = layout.clone();
+    if let Some(first) = saved.first() {
+        rule.load_hyperparameters(first)?;
+    }
+    let settings = saved
+        .iter()
+        .zip(groups.iter())
+        .enumerate()
+        .map(|(gi, (sg, g))| read_group(&rule, sg, g, gi))
+        .collect::<Result<Vec<_>>>()?;
+    let mut fresh: Vec<Vec<Option<Buffers>>> = groups
+        .iter()
+        .map(|g| g.params.iter().map(|_| None).collect())
+        .collect();
+    for (key, entry) in &sd.get("state")?.as_dict()?.entries {
+        let id = key.as_i64()?;
+        let &(_, gi, pi) = slots.iter().find(|(i, _, _)| *i == id).ok_or_else(|| {
+            err(
+                L::NAME,
+                "state keyed by the ids in param_groups",
+                format!("id {id}"),
+            )
+        })?;
+        fresh[gi][pi] = Some(read_entry(&rule, entry, &groups[gi].params[pi], id)?);
+    }
+    for (g, set) in groups.iter_mut().zip(settings) {
+        (g.lr, g.weight_decay, g.extra) = (set.lr, set.weight_decay, set.extra);
+    }
+    *layout = rule;
+    *states = fresh;
+    Ok(())
+}
+
+/// Saved parameter id → (group, position), matched by order as PyTorch does, after checking
+/// that the groups agree in number and size.
+fn match_groups(
+    name: &str,
+    saved: &[Value],
+    groups: &[ParamGroup],
+) -> Result<Vec<(i64, usize, usize)>> {
     if saved.len() != groups.len() {
         return Err(err(
             name,
@@ -82,9 +122,8 @@ pub(crate) fn load<L: UpdateRule>(
             format!("{} groups", saved.len()),
         ));
     }
-    // saved parameter id -> (group, position), matched by order as PyTorch does
     let mut slots = Vec::new();
-    for (gi, (sg, g)) in saved.iter().zip(groups.iter()).enumerate() {
+    for (gi, (sg, g)) in saved.iter().zip(groups).enumerate() {
         let ids = sg.get("params")?.as_list()?;
         if ids.len() != g.params.len() {
             return Err(err(
@@ -97,95 +136,98 @@ pub(crate) fn load<L: UpdateRule>(
             slots.push((id.as_i64()?, gi, pi));
         }
     }
-    let mut new_layout_source = None;
-    for (gi, (sg, g)) in saved.iter().zip(groups.iter_mut()).enumerate() {
-        g.lr = number(sg, "lr", name)?;
-        g.weight_decay = number(sg, "weight_decay", name)?;
-        if !(g.lr >= 0.0 && g.weight_decay >= 0.0) {
-            return Err(err(
-                name,
-                "lr and weight_decay >= 0",
-                format!("group {gi}: {sg}"),
-            ));
-        }
-        if sg.get("maximize").and_then(Value::as_bool).unwrap_or(false) {
-            return Err(err(
-                name,
-                "maximize=False",
-                "maximize=True, which logit does not implement",
-            ));
-        }
-        let known: Vec<&str> = ["lr", "params"]
-            .into_iter()
-            .chain(layout.hyperparameters(g).into_iter().map(|(k, _)| k))
-            .collect();
-        g.extra = sg
-            .as_dict()?
-            .entries
-            .iter()
-            .filter(|(k, _)| !known.contains(&k.key_string().as_str()))
-            .map(|(k, v)| (k.key_string(), v.clone()))
-            .collect();
-        new_layout_source.get_or_insert(sg);
+    Ok(slots)
+}
+
+/// What a saved group sets on its [`ParamGroup`].
+struct GroupSettings {
+    lr: f64,
+    weight_decay: f64,
+    extra: Vec<(String, Value)>,
+}
+
+/// A saved group's `lr`, `weight_decay` and the entries logit does not use.
+fn read_group<L: UpdateRule>(
+    rule: &L,
+    sg: &Value,
+    g: &ParamGroup,
+    gi: usize,
+) -> Result<GroupSettings> {
+    let (lr, wd) = (
+        number(sg, "lr", L::NAME)?,
+        number(sg, "weight_decay", L::NAME)?,
+    );
+    if !(lr >= 0.0 && wd >= 0.0) {
+        return Err(err(
+            L::NAME,
+            "lr and weight_decay >= 0",
+            format!("group {gi}: {sg}"),
+        ));
     }
-    if let Some(sg) = new_layout_source {
-        layout.load_hyperparameters(sg)?;
+    if sg.get("maximize").and_then(Value::as_bool).unwrap_or(false) {
+        return Err(err(
+            L::NAME,
+            "maximize=False",
+            "maximize=True, which logit does not implement",
+        ));
     }
-    let mut fresh: Vec<Vec<Option<Buffers>>> = groups
-        .iter()
-        .map(|g| g.params.iter().map(|_| None).collect())
+    let known: Vec<&str> = ["lr", "params"]
+        .into_iter()
+        .chain(rule.hyperparameters(g).into_iter().map(|(k, _)| k))
         .collect();
-    let names = layout.buffer_names();
-    for (key, entry) in &sd.get("state")?.as_dict()?.entries {
-        let id = key.as_i64()?;
-        let &(_, gi, pi) = slots.iter().find(|(i, _, _)| *i == id).ok_or_else(|| {
-            err(
-                name,
-                "state keyed by the ids in param_groups",
-                format!("id {id}"),
-            )
-        })?;
-        let p = &groups[gi].params[pi];
-        let step = if layout.saves_step() {
-            let s = entry.get("step")?.as_f64()?;
-            if !(s >= 0.0 && s.fract() == 0.0 && s < 9.0e15) {
-                return Err(err(
-                    name,
-                    "a step count that is a whole number >= 0",
-                    s.to_string(),
-                ));
-            }
-            s as u64
-        } else {
-            // SGD keeps no count: a saved momentum buffer means at least one step was taken
-            1
-        };
-        let mut bufs = Vec::with_capacity(names.len());
-        for n in &names {
-            let saved = match n {
-                Some(n) => entry.get(n).ok().and_then(|v| v.as_tensor().ok()),
-                None => None,
-            };
-            bufs.push(match saved {
-                Some(t) if t.shape() == p.shape() => t.storage().to_dtype(p.dtype()),
-                Some(t) => {
-                    return Err(err(
-                        name,
-                        format!(
-                            "{} of parameter {id} with shape {:?}",
-                            n.unwrap_or(""),
-                            p.shape()
-                        ),
-                        format!("shape {:?}", t.shape()),
-                    ))
-                }
-                None => Storage::zeros(p.dtype(), p.numel()),
-            });
+    let extra = sg
+        .as_dict()?
+        .entries
+        .iter()
+        .filter(|(k, _)| !known.contains(&k.key_string().as_str()))
+        .map(|(k, v)| (k.key_string(), v.clone()))
+        .collect();
+    Ok(GroupSettings {
+        lr,
+        weight_decay: wd,
+        extra,
+    })
+}
+
+/// One parameter's saved state as buffers of its dtype (zeros for buffers PyTorch did not keep).
+fn read_entry<L: UpdateRule>(rule: &L, entry: &Value, p: &Tensor, id: i64) -> Result<Buffers> {
+    let step = if rule.saves_step() {
+        let s = entry.get("step")?.as_f64()?;
+        if !(s >= 0.0 && s.fract() == 0.0 && s < 9.0e15) {
+            return Err(err(
+                L::NAME,
+                "a step count that is a whole number >= 0",
+                s.to_string(),
+            ));
         }
-        fresh[gi][pi] = Some(Buffers { step, bufs });
+        s as u64
+    } else {
+        // SGD keeps no count: a saved momentum buffer means at least one step was taken
+        1
+    };
+    let names = rule.buffer_names();
+    let mut bufs = Vec::with_capacity(names.len());
+    for n in &names {
+        let saved = n
+            .and_then(|n| entry.get(n).ok())
+            .and_then(|v| v.as_tensor().ok());
+        bufs.push(match saved {
+            Some(t) if t.shape() == p.shape() => t.storage().to_dtype(p.dtype()),
+            Some(t) => {
+                return Err(err(
+                    L::NAME,
+                    format!(
+                        "{} of parameter {id} with shape {:?}",
+                        n.unwrap_or(""),
+                        p.shape()
+                    ),
+                    format!("shape {:?}", t.shape()),
+                ))
+            }
+            None => Storage::zeros(p.dtype(), p.numel()),
+        });
     }
-    *states = fresh;
-    Ok(())
+    Ok(Buffers { step, bufs })
 }
 
 /// A number from a saved group (ints and bools count, as Python's do).

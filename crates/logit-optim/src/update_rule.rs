@@ -12,7 +12,7 @@ use crate::optimizer::{group, Buffers, ParamGroup};
 use crate::{state_dict, Optimizer};
 
 /// One update rule: `torch.optim.X` without the bookkeeping that [`Optim`] does for all.
-pub trait UpdateRule: Sized {
+pub trait UpdateRule: Sized + Clone {
     /// The options a user passes, like `SGDConfig`.
     type Config: Copy + Debug;
     /// PyTorch's class name, for errors (`"Adam"`).

@@ -1,7 +1,7 @@
 //! The globals a checkpoint may name (the subset of `torch.load(weights_only=True)`'s allowlist
 //! that state dicts and training checkpoints use) and what calling each one builds.
 
-use super::unpickle::{DictObj, Obj};
+use super::object::{DictObj, Obj};
 use super::value::Value;
 use crate::{Storage, Tensor};
 

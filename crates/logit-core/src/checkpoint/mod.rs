@@ -20,7 +20,9 @@
 
 mod archive;
 mod globals;
+mod object;
 mod pickle;
+mod reader;
 mod unpickle;
 mod value;
 
