@@ -62,6 +62,25 @@ impl Storage {
         }
     }
 
+    /// Elements of `dtype` from their little-endian bytes (booleans one byte each, nonzero is
+    /// true), the inverse of [`Storage::to_le_bytes`]; `None` when the length is not a whole
+    /// number of elements.
+    pub fn from_le_bytes(dtype: DType, bytes: &[u8]) -> Option<Storage> {
+        fn le<const N: usize>(b: &[u8]) -> impl Iterator<Item = [u8; N]> + '_ {
+            b.chunks_exact(N)
+                .map(|c| c.try_into().expect("exact chunk"))
+        }
+        if bytes.len() % dtype.size_in_bytes() != 0 {
+            return None;
+        }
+        Some(match dtype {
+            DType::F32 => Storage::F32(le::<4>(bytes).map(f32::from_le_bytes).collect()),
+            DType::F64 => Storage::F64(le::<8>(bytes).map(f64::from_le_bytes).collect()),
+            DType::I64 => Storage::I64(le::<8>(bytes).map(i64::from_le_bytes).collect()),
+            DType::Bool => Storage::Bool(bytes.iter().map(|&b| b != 0).collect()),
+        })
+    }
+
     /// The elements as `T` inside a [`with_float!`](crate::with_float) arm, where `T` is this storage's type.
     ///
     /// # Panics

@@ -73,29 +73,23 @@ pub fn from_safetensors_bytes(bytes: &[u8], what: &str) -> Result<StateDict> {
     for name in names {
         let view = st.tensor(&name).map_err(|e| bad(format!("{name}: {e}")))?;
         let data = view.data();
-        let storage = match view.dtype() {
-            Dtype::F32 => Storage::F32(
-                data.chunks_exact(4)
-                    .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
-                    .collect(),
-            ),
-            Dtype::F64 => Storage::F64(
-                data.chunks_exact(8)
-                    .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
-                    .collect(),
-            ),
-            Dtype::I64 => Storage::I64(
-                data.chunks_exact(8)
-                    .map(|c| i64::from_le_bytes(c.try_into().unwrap()))
-                    .collect(),
-            ),
-            Dtype::BOOL => Storage::Bool(data.iter().map(|&b| b != 0).collect()),
+        let dtype = match view.dtype() {
+            Dtype::F32 => DType::F32,
+            Dtype::F64 => DType::F64,
+            Dtype::I64 => DType::I64,
+            Dtype::BOOL => DType::Bool,
             other => {
                 return Err(bad(format!(
                     "{name}: dtype {other:?} is not supported (expected F32, F64, I64 or BOOL)"
                 )))
             }
         };
+        let storage = Storage::from_le_bytes(dtype, data).ok_or_else(|| {
+            bad(format!(
+                "{name}: {} bytes are not whole {dtype:?} elements",
+                data.len()
+            ))
+        })?;
         let t =
             Tensor::from_storage(storage, view.shape()).map_err(|e| bad(format!("{name}: {e}")))?;
         sd.insert(&name, t);

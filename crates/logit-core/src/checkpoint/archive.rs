@@ -12,7 +12,7 @@ use super::globals::{StorageKind, StorageRef};
 use super::pickle::pickle;
 use super::unpickle::unpickle;
 use super::value::Value;
-use crate::{Error, Result, Storage};
+use crate::{DType, Error, Result, Storage};
 
 fn format_err(what: &str, message: impl Into<String>) -> Error {
     Error::Format {
@@ -78,9 +78,12 @@ fn decode(bytes: &[u8], kind: StorageKind, numel: usize, what: &str, key: &str) 
         b.chunks_exact(N)
             .map(|c| c.try_into().expect("exact chunk"))
     }
+    let same = |dtype| Storage::from_le_bytes(dtype, bytes).expect("the length was checked");
     Ok(match kind {
-        StorageKind::Float => Storage::F32(le::<4>(bytes).map(f32::from_le_bytes).collect()),
-        StorageKind::Double => Storage::F64(le::<8>(bytes).map(f64::from_le_bytes).collect()),
+        StorageKind::Float => same(DType::F32),
+        StorageKind::Double => same(DType::F64),
+        StorageKind::Long => same(DType::I64),
+        StorageKind::Bool => same(DType::Bool),
         StorageKind::Half => Storage::F32(
             le::<2>(bytes)
                 .map(|b| half::f16::from_le_bytes(b).to_f32())
@@ -91,7 +94,6 @@ fn decode(bytes: &[u8], kind: StorageKind, numel: usize, what: &str, key: &str) 
                 .map(|b| half::bf16::from_le_bytes(b).to_f32())
                 .collect(),
         ),
-        StorageKind::Long => Storage::I64(le::<8>(bytes).map(i64::from_le_bytes).collect()),
         StorageKind::Int => Storage::I64(
             le::<4>(bytes)
                 .map(|b| i32::from_le_bytes(b).into())
@@ -104,7 +106,6 @@ fn decode(bytes: &[u8], kind: StorageKind, numel: usize, what: &str, key: &str) 
         ),
         StorageKind::Char => Storage::I64(bytes.iter().map(|&b| (b as i8).into()).collect()),
         StorageKind::Byte => Storage::I64(bytes.iter().map(|&b| b.into()).collect()),
-        StorageKind::Bool => Storage::Bool(bytes.iter().map(|&b| b != 0).collect()),
     })
 }
 
