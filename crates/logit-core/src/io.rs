@@ -1,9 +1,18 @@
-//! File helpers shared by every crate that saves something.
+//! File helpers shared by every crate that reads or saves something.
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::{Error, Result};
+
+/// Reads a whole file.
+///
+/// # Errors
+/// [`Error::Io`] naming the path when it cannot be read.
+pub fn read(path: impl AsRef<Path>) -> Result<Vec<u8>> {
+    let path = path.as_ref();
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
 
 /// Writes `bytes` to `path` atomically: into a temporary file in the same folder, flushed to
 /// disk, then renamed over `path`. A crash or kill mid-way leaves the old file intact and no

@@ -43,7 +43,7 @@ pub fn load_image(path: impl AsRef<Path>, resize: u32, crop: u32) -> Result<Tens
             format!("resize {resize}, crop {crop}"),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = logit_core::io::read(path)?;
     let img = image::load_from_memory(&bytes)
         .map_err(|e| bad_image(path, e))?
         .to_rgb8();

@@ -31,7 +31,7 @@ pub struct Inspection {
 }
 
 fn read(path: &Path) -> Result<(Vec<u8>, String)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = logit_core::io::read(path)?;
     Ok((bytes, path.display().to_string()))
 }
 

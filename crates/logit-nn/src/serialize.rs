@@ -111,7 +111,7 @@ pub fn save_safetensors(sd: &StateDict, path: impl AsRef<Path>) -> Result<()> {
 /// [`Error::Io`] when the file cannot be read; [`Error::Parse`] naming it when it is not valid.
 pub fn load_safetensors(path: impl AsRef<Path>) -> Result<StateDict> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = logit_core::io::read(path)?;
     from_safetensors_bytes(&bytes, &path.display().to_string())
 }
 
@@ -185,7 +185,7 @@ pub fn save_pth(sd: &StateDict, path: impl AsRef<Path>) -> Result<()> {
 /// when it is damaged, in neither format, or (for `.pth`) not a flat dict of tensors.
 pub fn load_state_dict_file(path: impl AsRef<Path>) -> Result<StateDict> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = logit_core::io::read(path)?;
     state_dict_from_bytes(&bytes, &path.display().to_string())
 }
 

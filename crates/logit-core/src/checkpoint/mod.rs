@@ -111,7 +111,7 @@ pub fn to_bytes(v: &Value, name: &str) -> Result<Vec<u8>> {
 /// [`Error::Io`] when the file cannot be read; otherwise as [`from_bytes`], naming the path.
 pub fn load(path: impl AsRef<Path>) -> Result<Value> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::io::read(path)?;
     from_bytes(&bytes, &path.display().to_string())
 }
 
