@@ -98,15 +98,12 @@ pub trait Float:
 macro_rules! impl_float {
     ($t:ty, $variant:ident, $gemm:path) => {
         impl Float for $t {
-            const DTYPE: DType = DType::$variant;
+            const DTYPE: DType = <$t as Element>::DTYPE;
             fn wrap(v: Vec<Self>) -> Storage {
-                Storage::$variant(v)
+                <$t as Element>::into_storage(v)
             }
             fn slice(s: &Storage) -> Option<&[Self]> {
-                match s {
-                    Storage::$variant(v) => Some(v),
-                    _ => None,
-                }
+                <$t as Element>::as_slice(s)
             }
             fn slice_mut(s: &mut Storage) -> Option<&mut [Self]> {
                 match s {
