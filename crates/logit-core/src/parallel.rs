@@ -176,20 +176,6 @@ pub(crate) fn map2<T: Sync, U: Send + Copy>(
     })
 }
 
-/// `out = f(a, b, c)` over three equally long inputs, chunk by chunk (in parallel when
-/// large); `f` must write every element of its output chunk.
-pub(crate) fn map3<T: Sync, U: Send + Copy>(
-    a: &[T],
-    b: &[T],
-    c: &[T],
-    f: impl Fn(&[T], &[T], &[T], &mut [MaybeUninit<U>]) + Sync + Send,
-) -> Vec<U> {
-    filled(a.len(), |chunk, start| {
-        let r = start..start + chunk.len();
-        f(&a[r.clone()], &b[r.clone()], &c[r], chunk)
-    })
-}
-
 /// Keeps large tensor buffers in the heap between ops, as a caching allocator would.
 ///
 /// glibc serves big allocations with `mmap` and returns freed memory to the system, so every

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use crate::autograd::Node;
+use crate::autograd::{Grad, Node};
 use crate::shape::numel;
 use crate::{DType, Element, Error, Float, Result, Storage};
 
@@ -25,8 +25,7 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 pub struct Tensor(pub(crate) Arc<Inner>);
 
 pub(crate) struct Inner {
-    /// Creation order: inputs always have smaller ids than outputs, so sorting by id is a
-    /// topological order of the graph.
+    /// Unique per handle (a `detach` gets a new one); the engine tells leaves apart by it.
     pub(crate) id: u64,
     pub(crate) shape: Vec<usize>,
     /// The `Arc` makes reshapes and saved-for-backward copies free; `update_` writes through
@@ -34,23 +33,8 @@ pub(crate) struct Inner {
     pub(crate) data: RwLock<Arc<Storage>>,
     pub(crate) requires_grad: AtomicBool,
     pub(crate) grad: Mutex<Option<Tensor>>,
-    pub(crate) node: Option<Node>,
-}
-
-impl Drop for Inner {
-    // Releases a long chain of recorded ops with a loop instead of recursion, so dropping the
-    // output of a 100,000-op chain cannot overflow the stack.
-    fn drop(&mut self) {
-        let Some(node) = self.node.take() else { return };
-        let mut stack = node.inputs;
-        while let Some(t) = stack.pop() {
-            if let Some(mut inner) = Arc::into_inner(t.0) {
-                if let Some(n) = inner.node.take() {
-                    stack.extend(n.inputs);
-                }
-            }
-        }
-    }
+    /// The op that produced this tensor; `None` for a leaf.
+    pub(crate) node: Option<Arc<Node>>,
 }
 
 impl Tensor {
@@ -73,7 +57,7 @@ impl Tensor {
         Tensor::make(Arc::new(storage), shape, None)
     }
 
-    pub(crate) fn make(data: Arc<Storage>, shape: Vec<usize>, node: Option<Node>) -> Tensor {
+    pub(crate) fn make(data: Arc<Storage>, shape: Vec<usize>, node: Option<Arc<Node>>) -> Tensor {
         debug_assert_eq!(data.len(), numel(&shape));
         Tensor(Arc::new(Inner {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -189,8 +173,8 @@ impl Tensor {
             return Tensor::leaf(out, self.shape().to_vec());
         }
         let from = s.dtype();
-        Tensor::from_op(out, self.shape().to_vec(), &[self], move || {
-            ToDTypeBackward { from }
+        Tensor::from_op(out, self.shape().to_vec(), &[self], |_| ToDTypeBackward {
+            from,
         })
     }
 
@@ -224,7 +208,7 @@ impl Tensor {
 
     /// PyTorch's name of the op that produced this tensor (e.g. `SigmoidBackward0`), if recorded.
     pub fn grad_fn(&self) -> Option<&'static str> {
-        self.0.node.as_ref().map(|n| n.backward.name())
+        self.0.node.as_ref().map(|n| n.name)
     }
 
     /// The accumulated gradient of a leaf, like `tensor.grad`.
@@ -355,8 +339,11 @@ impl crate::autograd::Backward for ToDTypeBackward {
     fn name(&self) -> &'static str {
         "ToCopyBackward0"
     }
-    fn backward(&self, _: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        Ok(vec![Some(g.to_dtype(self.from))])
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        Ok(vec![Some(match g {
+            Grad::Dense(g) => g.to_dtype(self.from).into(),
+            Grad::Uniform { value, shape, .. } => Grad::uniform(*value, shape, self.from),
+        })])
     }
 }
 

@@ -262,14 +262,14 @@ proptest! {
 fn gradcheck_catches_a_wrong_gradient() {
     // A deliberately wrong backward must be reported, or none of the properties above prove
     // anything.
-    use logit_core::autograd::Backward;
-    struct WrongSquare;
+    use logit_core::autograd::{Backward, Grad, SavedTensor};
+    struct WrongSquare(SavedTensor);
     impl Backward for WrongSquare {
         fn name(&self) -> &'static str {
             "WrongSquare"
         }
-        fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-            Ok(vec![Some(g.mul(&i[0])?)]) // should be 2·x·g
+        fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+            Ok(vec![Some(g.to_dense().mul(&self.0)?.into())]) // should be 2·x·g
         }
     }
     let x = Tensor::new([0.5, -1.0])
@@ -283,7 +283,7 @@ fn gradcheck_catches_a_wrong_gradient() {
                 v.storage().as_ref().clone(),
                 v.shape().to_vec(),
                 &[&xs[0]],
-                || WrongSquare,
+                |_| WrongSquare(xs[0].save_for_backward()),
             ))
         },
         &[x],

@@ -1,7 +1,7 @@
 //! Softmax cross-entropy over class indices: [`cross_entropy`] and [`CrossEntropyLoss`], for
 //! the tutorial's sigmoid-versus-softmax comparison.
 
-use logit_core::autograd::Backward;
+use logit_core::autograd::{Backward, Grad};
 use logit_core::{DType, Error, Float, Result, Storage, Tensor};
 
 use crate::reduction::Reduction;
@@ -85,12 +85,19 @@ pub fn cross_entropy(input: &Tensor, target: &Tensor, reduction: Reduction) -> R
     } else {
         1.0
     };
-    Ok(Tensor::from_op(value, shape, &[input], || {
-        CrossEntropyBackward { grad, c, scale }
+    Ok(Tensor::from_op(value, shape, &[input], |_| {
+        CrossEntropyBackward {
+            shape: input.shape().to_vec(),
+            grad,
+            c,
+            scale,
+        }
     }))
 }
 
+/// Saves the softmax-minus-one-hot derivative the forward computed.
 struct CrossEntropyBackward {
+    shape: Vec<usize>,
     grad: Storage,
     c: usize,
     scale: f64,
@@ -100,8 +107,11 @@ impl Backward for CrossEntropyBackward {
     fn name(&self) -> &'static str {
         "NllLossBackward0"
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let gv = g.to_vec_f64();
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let gv = match g {
+            Grad::Uniform { value, .. } => vec![*value],
+            Grad::Dense(g) => g.to_vec_f64(),
+        };
         let c = self.c;
         let out = logit_core::float_map!(&self.grad, |d| {
             d.iter()
@@ -109,7 +119,7 @@ impl Backward for CrossEntropyBackward {
                 .map(|(j, &x)| x * E::c(gv[if gv.len() == 1 { 0 } else { j / c }] * self.scale))
                 .collect()
         });
-        Ok(vec![Some(Tensor::from_storage(out, i[0].shape())?)])
+        Ok(vec![Some(Tensor::from_storage(out, &self.shape)?.into())])
     }
 }
 

@@ -2,7 +2,7 @@
 //! computes each element's value and local derivative in one pass, and this node reduces them
 //! and, in backward, scales the saved derivative by the incoming gradient.
 
-use logit_core::autograd::Backward;
+use logit_core::autograd::{Backward, Grad};
 use logit_core::ops::chunked_sum;
 use logit_core::shape::broadcast_shapes;
 use logit_core::{Error, Float, Result, Storage, Tensor};
@@ -60,14 +60,19 @@ pub(crate) fn finish<T: Float>(
         ),
     };
     let dloss = p.dloss;
-    Tensor::from_op(T::wrap(value), shape, &[input], move || PointwiseBackward {
-        dloss: T::wrap(dloss),
-        scale,
-        name,
+    Tensor::from_op(T::wrap(value), shape, &[input], move |_| {
+        PointwiseBackward {
+            shape: input.shape().to_vec(),
+            dloss: T::wrap(dloss),
+            scale,
+            name,
+        }
     })
 }
 
+/// Saves the elementwise derivative the forward computed, so nothing of the input is kept.
 struct PointwiseBackward {
+    shape: Vec<usize>,
     dloss: Storage,
     scale: f64,
     name: &'static str,
@@ -77,18 +82,29 @@ impl Backward for PointwiseBackward {
     fn name(&self) -> &'static str {
         self.name
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let gs = g.storage();
-        fn apply<T: Float>(d: &[T], g: &[T], scale: f64) -> Vec<T> {
-            if g.len() == 1 {
-                let k = g[0] * T::c(scale);
-                d.iter().map(|&x| x * k).collect()
-            } else {
-                d.iter().zip(g).map(|(&x, &g)| x * g).collect()
-            }
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        // `g` and the mean's `1/n` multiply in the loss's dtype, as PyTorch's kernel does
+        fn scaled<T: Float>(d: &[T], g: f64, scale: f64) -> Vec<T> {
+            let k = T::c(g) * T::c(scale);
+            d.iter().map(|&x| x * k).collect()
         }
-        let out = logit_core::float_zip!(&self.dloss, &*gs, |d, g| apply(d, g, self.scale));
-        Ok(vec![Some(Tensor::from_storage(out, i[0].shape())?)])
+        let s = self.scale;
+        let out = match g {
+            // after a reduction the gradient is one number
+            Grad::Uniform { value, .. } => {
+                logit_core::float_map!(&self.dloss, |d| scaled(d, *value, s))
+            }
+            Grad::Dense(t) if t.numel() == 1 => {
+                let g = t.item()?;
+                logit_core::float_map!(&self.dloss, |d| scaled(d, g, s))
+            }
+            Grad::Dense(t) => logit_core::float_zip!(&self.dloss, &*t.storage(), |d, g| d
+                .iter()
+                .zip(g)
+                .map(|(&x, &g)| x * g)
+                .collect()),
+        };
+        Ok(vec![Some(Tensor::from_storage(out, &self.shape)?.into())])
     }
 }
 

@@ -73,9 +73,9 @@ pub(crate) fn check_forward(out: &Tensor) {
     }
 }
 
-pub(crate) fn check_backward(name: &str, grads: &[Option<Tensor>]) -> Result<(), Error> {
+pub(crate) fn check_backward(name: &str, grads: &[Option<super::Grad>]) -> Result<(), Error> {
     for g in grads.iter().flatten() {
-        if !storage_is_finite(&g.storage()) {
+        if !g.is_finite() {
             return Err(Error::NonFinite {
                 op: name.to_string(),
                 phase: "backward",

@@ -1,10 +1,10 @@
-//! The only graph code: an iterative reverse pass over recorded ops. It knows no op.
+//! The reverse pass over the recorded graph (the nodes are in `node.rs`). It knows no op.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
-use super::anomaly;
 use super::grad_mode::no_grad;
+use super::{anomaly, Edge, Grad, Node};
 use crate::{Error, Result, Tensor};
 
 /// Options of [`Tensor::backward_with_options`], like the arguments of `tensor.backward(...)`.
@@ -67,7 +67,49 @@ impl Tensor {
     /// # Errors
     /// As [`Tensor::backward`] and [`Tensor::backward_with`].
     pub fn backward_with_options(&self, options: BackwardOptions) -> Result<()> {
-        let grad = match options.gradient {
+        let grad = self.root_grad(options.gradient)?;
+        let _g = no_grad();
+        let grad = Grad::Dense(grad.detach());
+        let Some(root) = self.0.node.clone() else {
+            // backward from a leaf: its gradient is the given one
+            self.accumulate_grad(grad.to_dense());
+            return Ok(());
+        };
+        let order = topo_order(root.clone());
+        if let Some(n) = order.iter().find(|n| n.backward_fn().is_none()) {
+            return Err(Error::GraphFreed { op: n.name });
+        }
+        let mut pending: HashMap<u64, Grad> = HashMap::with_capacity(order.len() * 2);
+        pending.insert(root.id, grad);
+        let mut leaves = Leaves::default();
+        for node in &order {
+            let Some(g) = pending.remove(&node.id) else {
+                continue;
+            };
+            let grads = run_node(node, g, options.retain_graph)?;
+            for (edge, ig) in node.edges.iter().zip(grads) {
+                let (Some(edge), Some(ig)) = (edge, ig) else {
+                    continue;
+                };
+                match edge {
+                    Edge::Op(n) => {
+                        let sum = match pending.remove(&n.id) {
+                            Some(acc) => acc.accumulate(ig)?,
+                            None => ig,
+                        };
+                        pending.insert(n.id, sum);
+                    }
+                    Edge::Leaf(t) => leaves.add(t, ig)?,
+                }
+            }
+        }
+        leaves.flush();
+        Ok(())
+    }
+
+    /// `dL/d(self)` to start from: the given one, checked, or ones for a one-element tensor.
+    fn root_grad(&self, gradient: Option<Tensor>) -> Result<Tensor> {
+        let grad = match gradient {
             Some(g) => g,
             None if self.numel() != 1 => {
                 return Err(Error::NonScalarBackward {
@@ -93,99 +135,90 @@ impl Tensor {
                 got: grad.dtype(),
             });
         }
-        let _g = no_grad();
-        let order = topo_order(self);
-        if let Some(t) = order
-            .iter()
-            .find(|t| node_of(t).freed.load(Ordering::Relaxed))
-        {
-            return Err(Error::GraphFreed {
-                op: node_of(t).backward.name(),
-            });
+        Ok(grad)
+    }
+}
+
+/// Runs one node's backward on its gradient; without `retain_graph` the node drops its backward
+/// (and so its saved tensors) right away, as PyTorch frees a graph while walking it.
+fn run_node(node: &Node, grad: Grad, retain_graph: bool) -> Result<Vec<Option<Grad>>> {
+    let needs: Vec<bool> = node
+        .edges
+        .iter()
+        .map(|e| match e {
+            None => false,
+            Some(Edge::Op(_)) => true,
+            Some(Edge::Leaf(t)) => t.requires_grad(),
+        })
+        .collect();
+    let mut slot = node.backward_fn();
+    let backward = slot.as_ref().ok_or(Error::GraphFreed { op: node.name })?;
+    let grads = backward.backward(&grad, &needs)?;
+    if !retain_graph {
+        *slot = None;
+    }
+    if anomaly::is_anomaly_enabled() {
+        anomaly::check_backward(node.name, &grads)?;
+    }
+    Ok(grads)
+}
+
+/// The gradients bound for leaves, summed over every path and written once at the end in the
+/// order the leaves were reached.
+#[derive(Default)]
+struct Leaves {
+    order: Vec<(Tensor, Option<Grad>)>,
+    index: HashMap<u64, usize>,
+}
+
+impl Leaves {
+    fn add(&mut self, leaf: &Tensor, g: Grad) -> Result<()> {
+        if !leaf.requires_grad() {
+            return Ok(());
         }
-        let mut pending: HashMap<u64, Tensor> = HashMap::with_capacity(order.len() * 2);
-        pending.insert(self.id(), grad.detach());
-        let mut leaves: Vec<Tensor> = Vec::new();
-        if self.is_leaf() {
-            leaves.push(self.clone());
-        }
-        for t in &order {
-            let Some(g) = pending.remove(&t.id()) else {
-                continue;
-            };
-            let node = node_of(t);
-            // a uniform (0-dim) gradient from sum/mean is expanded only for ops that need it
-            let g = if g.shape() != t.shape() && !node.backward.accepts_uniform_grad() {
-                g.expand(t.shape())?
-            } else {
-                g
-            };
-            let grads = node.backward.backward(&node.inputs, t, &g)?;
-            if anomaly::is_anomaly_enabled() {
-                anomaly::check_backward(node.backward.name(), &grads)?;
+        debug_assert_eq!(g.shape(), leaf.shape(), "a backward returned a wrong shape");
+        match self.index.get(&leaf.id()) {
+            Some(&i) => {
+                let slot = &mut self.order[i].1;
+                *slot = Some(match slot.take() {
+                    Some(acc) => acc.accumulate(g)?,
+                    None => g,
+                });
             }
-            for (input, ig) in node.inputs.iter().zip(grads) {
-                let Some(ig) = ig else { continue };
-                if !input.requires_grad() {
-                    continue;
-                }
-                debug_assert!(
-                    ig.shape() == input.shape() || ig.dim() == 0,
-                    "{}",
-                    node.backward.name()
-                );
-                match pending.get_mut(&input.id()) {
-                    Some(acc) => *acc = acc.add(&ig)?,
-                    None => {
-                        if input.is_leaf() {
-                            leaves.push(input.clone());
-                        }
-                        pending.insert(input.id(), ig);
-                    }
-                }
-            }
-        }
-        for leaf in leaves {
-            if let Some(g) = pending.remove(&leaf.id()) {
-                let g = if g.shape() != leaf.shape() {
-                    g.expand(leaf.shape())?
-                } else {
-                    g
-                };
-                leaf.accumulate_grad(g);
-            }
-        }
-        if !options.retain_graph {
-            for t in &order {
-                node_of(t).freed.store(true, Ordering::Relaxed);
+            None => {
+                self.index.insert(leaf.id(), self.order.len());
+                self.order.push((leaf.clone(), Some(g)));
             }
         }
         Ok(())
     }
-}
 
-fn node_of(t: &Tensor) -> &super::Node {
-    t.0.node
-        .as_ref()
-        .expect("topo_order holds only recorded ops")
+    fn flush(self) {
+        for (leaf, g) in self.order {
+            if let Some(g) = g {
+                leaf.accumulate_grad(g.to_dense());
+            }
+        }
+    }
 }
 
 /// The recorded ops reachable from `root`, outputs before inputs. Iterative (no recursion), and
-/// ordered by creation id, which is a valid reverse topological order because an op's inputs
+/// ordered by node id, which is a valid reverse topological order because an op's inputs
 /// always exist before its output.
-fn topo_order(root: &Tensor) -> Vec<Tensor> {
+fn topo_order(root: Arc<Node>) -> Vec<Arc<Node>> {
     let mut seen = HashSet::new();
-    let mut stack = vec![root.clone()];
+    let mut stack = vec![root];
     let mut order = Vec::new();
-    while let Some(t) = stack.pop() {
-        if !seen.insert(t.id()) {
+    while let Some(n) = stack.pop() {
+        if !seen.insert(n.id) {
             continue;
         }
-        if let Some(node) = &t.0.node {
-            stack.extend(node.inputs.iter().filter(|i| i.requires_grad()).cloned());
-            order.push(t);
-        }
+        stack.extend(n.edges.iter().filter_map(|e| match e {
+            Some(Edge::Op(n)) => Some(n.clone()),
+            _ => None,
+        }));
+        order.push(n);
     }
-    order.sort_unstable_by_key(|t| std::cmp::Reverse(t.id()));
+    order.sort_unstable_by_key(|n| std::cmp::Reverse(n.id));
     order
 }

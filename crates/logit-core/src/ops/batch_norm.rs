@@ -1,7 +1,7 @@
 //! Batch normalisation as one op (`F.batch_norm`): statistics per channel over every other dim,
 //! with a fused backward instead of a chain of mean/var/sub/div nodes.
 
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::{Error, Float, Result, Tensor};
 
 /// Options of [`Tensor::batch_norm`], PyTorch's defaults.
@@ -211,13 +211,13 @@ impl Tensor {
         let mut inputs = vec![self];
         inputs.extend(weight);
         inputs.extend(bias);
-        let (has_w, has_b, training) = (weight.is_some(), bias.is_some(), opts.training);
-        Ok(Tensor::from_op(y, self.shape().to_vec(), &inputs, || {
+        Ok(Tensor::from_op(y, self.shape().to_vec(), &inputs, |_| {
             BatchNormBackward {
+                x: self.save_for_backward(),
+                weight: weight.map(Tensor::save_for_backward),
+                has_b: bias.is_some(),
                 saved,
-                has_w,
-                has_b,
-                training,
+                training: opts.training,
             }
         }))
     }
@@ -247,10 +247,12 @@ fn update_running<T: Float>(
     });
 }
 
+/// Saves the input, the weight (the input gradient is scaled by it) and the batch statistics.
 struct BatchNormBackward {
-    saved: Box<dyn std::any::Any + Send + Sync>,
-    has_w: bool,
+    x: SavedTensor,
+    weight: Option<SavedTensor>,
     has_b: bool,
+    saved: Box<dyn std::any::Any + Send + Sync>,
     training: bool,
 }
 
@@ -338,15 +340,11 @@ impl Backward for BatchNormBackward {
     fn name(&self) -> &'static str {
         "NativeBatchNormBackward0"
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let x = &i[0];
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let x = &self.x;
         let dims = layout(x.shape());
-        let (xs, gs) = (x.float_storage(), g.storage());
-        let ws = if self.has_w {
-            Some(i[1].storage())
-        } else {
-            None
-        };
+        let (xs, gs) = (x.float_storage(), g.to_dense().storage());
+        let ws = self.weight.as_ref().map(|w| w.storage());
         let (gx, gw, gb) = crate::with_float!(gs.dtype(), |E| {
             let s = self.saved.downcast_ref::<Saved<E>>().expect("saved dtype");
             let (gx, gw, gb) = bn_grads(
@@ -360,12 +358,12 @@ impl Backward for BatchNormBackward {
             (E::wrap(gx), E::wrap(gw), E::wrap(gb))
         });
         let c = dims.1;
-        let mut out = vec![Some(Tensor::leaf(gx, x.shape().to_vec()))];
-        if self.has_w {
-            out.push(Some(Tensor::leaf(gw, vec![c])));
+        let mut out = vec![Some(Tensor::leaf(gx, x.shape().to_vec()).into())];
+        if self.weight.is_some() {
+            out.push(Some(Tensor::leaf(gw, vec![c]).into()));
         }
         if self.has_b {
-            out.push(Some(Tensor::leaf(gb, vec![c])));
+            out.push(Some(Tensor::leaf(gb, vec![c]).into()));
         }
         Ok(out)
     }

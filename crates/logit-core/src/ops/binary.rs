@@ -5,7 +5,7 @@ use std::mem::MaybeUninit;
 use std::ops;
 
 use super::promote;
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::shape::{broadcast_shapes, broadcast_strides, for_each_broadcast, numel, strides};
 use crate::{float_map, float_zip, Error, Float, Result, Tensor};
 
@@ -99,8 +99,8 @@ impl Tensor {
         let (sa, sb) = promote(op.name(), self, other)?;
         let (ash, bsh) = (self.shape(), other.shape());
         let out = float_zip!(&*sa, &*sb, |x, y| apply(op, x, ash, y, bsh, &out_shape));
-        Ok(Tensor::from_op(out, out_shape, &[self, other], || {
-            BinaryBackward { op }
+        Ok(Tensor::from_op(out, out_shape, &[self, other], |_| {
+            BinaryBackward::new(op, self, other)
         }))
     }
 
@@ -184,7 +184,9 @@ impl Tensor {
                 fill.storage(),
                 shape.to_vec(),
                 &[self],
-                || ExpandBackward,
+                |_| ExpandBackward {
+                    shape: self.shape().to_vec(),
+                },
             ));
         }
         let s = self.storage();
@@ -196,8 +198,10 @@ impl Tensor {
             crate::Storage::I64(v) => crate::Storage::I64(expand_kernel(v, shape, &sa, &zeros)),
             crate::Storage::Bool(v) => crate::Storage::Bool(expand_kernel(v, shape, &sa, &zeros)),
         };
-        Ok(Tensor::from_op(out, shape.to_vec(), &[self], || {
-            ExpandBackward
+        Ok(Tensor::from_op(out, shape.to_vec(), &[self], |_| {
+            ExpandBackward {
+                shape: self.shape().to_vec(),
+            }
         }))
     }
 
@@ -227,8 +231,10 @@ impl Tensor {
             for_each_broadcast(self.shape(), &st, &own, |_, o, i| out[o] += v[i]);
             out
         });
-        Ok(Tensor::from_op(out, shape.to_vec(), &[self], || {
-            SumToBackward
+        Ok(Tensor::from_op(out, shape.to_vec(), &[self], |_| {
+            SumToBackward {
+                shape: self.shape().to_vec(),
+            }
         }))
     }
 }
@@ -244,8 +250,36 @@ fn expand_kernel<T: Copy + Default>(
     out
 }
 
+/// Saves the operand shapes (to undo broadcasting) and only the operands the formulas read:
+/// for `a·b`, `b` when `a` needs a gradient and `a` when `b` does; for `a/b`, `b` always and
+/// `a` when `b` needs a gradient.
 struct BinaryBackward {
     op: BinaryOp,
+    shapes: [Vec<usize>; 2],
+    a: Option<SavedTensor>,
+    b: Option<SavedTensor>,
+}
+
+impl BinaryBackward {
+    fn new(op: BinaryOp, a: &Tensor, b: &Tensor) -> BinaryBackward {
+        let (need_a, need_b) = (a.requires_grad(), b.requires_grad());
+        let (save_a, save_b) = match op {
+            BinaryOp::Add | BinaryOp::Sub => (false, false),
+            BinaryOp::Mul => (need_b, need_a),
+            BinaryOp::Div => (need_b, true),
+        };
+        BinaryBackward {
+            op,
+            shapes: [a.shape().to_vec(), b.shape().to_vec()],
+            a: save_a.then(|| a.save_for_backward()),
+            b: save_b.then(|| b.save_for_backward()),
+        }
+    }
+
+    fn saved(t: &Option<SavedTensor>) -> &Tensor {
+        t.as_ref()
+            .expect("saved when the op ran, because the gradient needs it")
+    }
 }
 
 impl Backward for BinaryBackward {
@@ -257,24 +291,39 @@ impl Backward for BinaryBackward {
             BinaryOp::Div => "DivBackward0",
         }
     }
-    fn backward(&self, inputs: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let (a, b) = (&inputs[0], &inputs[1]);
-        let grad = |t: &Tensor, f: &dyn Fn() -> Result<Tensor>| -> Result<Option<Tensor>> {
-            if t.requires_grad() {
-                Ok(Some(f()?.sum_to_size(t.shape())?))
+    fn backward(&self, grad: &Grad, needs: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let same = |i: usize| self.shapes[i] == grad.shape();
+        match self.op {
+            // no broadcast to undo: the gradient passes through, uniform or not
+            BinaryOp::Add if same(0) && same(1) => {
+                return Ok(vec![Some(grad.clone()), Some(grad.clone())])
+            }
+            _ => {}
+        }
+        let g = grad.to_dense();
+        let grad = |i: usize, f: &dyn Fn() -> Result<Tensor>| -> Result<Option<Grad>> {
+            if needs[i] {
+                Ok(Some(f()?.sum_to_size(&self.shapes[i])?.into()))
             } else {
                 Ok(None)
             }
         };
+        let (a, b) = (&self.a, &self.b);
         Ok(match self.op {
-            BinaryOp::Add => vec![grad(a, &|| Ok(g.clone()))?, grad(b, &|| Ok(g.clone()))?],
-            BinaryOp::Sub => vec![grad(a, &|| Ok(g.clone()))?, grad(b, &|| Ok(g.neg()))?],
-            BinaryOp::Mul => vec![grad(a, &|| g.mul(b))?, grad(b, &|| g.mul(a))?],
-            BinaryOp::Div => vec![
-                grad(a, &|| g.div(b))?,
-                // PyTorch: -grad * a / (b * b)
-                grad(b, &|| g.neg().mul(a)?.div(&b.mul(b)?))?,
+            BinaryOp::Add => vec![grad(0, &|| Ok(g.clone()))?, grad(1, &|| Ok(g.clone()))?],
+            BinaryOp::Sub => vec![grad(0, &|| Ok(g.clone()))?, grad(1, &|| Ok(g.neg()))?],
+            BinaryOp::Mul => vec![
+                grad(0, &|| g.mul(Self::saved(b)))?,
+                grad(1, &|| g.mul(Self::saved(a)))?,
             ],
+            BinaryOp::Div => {
+                let (a, b) = (|| Self::saved(a), || Self::saved(b));
+                vec![
+                    grad(0, &|| g.div(b()))?,
+                    // PyTorch: -grad * a / (b * b)
+                    grad(1, &|| g.neg().mul(a())?.div(&b().mul(b())?))?,
+                ]
+            }
         })
     }
 }
@@ -304,7 +353,7 @@ fn scalar_op(x: &Tensor, op: ScalarOp) -> Tensor {
             }
         }
     });
-    Tensor::from_op(out, x.shape().to_vec(), &[x], || ScalarBackward { op })
+    Tensor::from_op(out, x.shape().to_vec(), &[x], |_| ScalarBackward { op })
 }
 
 struct ScalarBackward {
@@ -319,34 +368,42 @@ impl Backward for ScalarBackward {
             ScalarOp::RSub(_) => "RsubBackward1",
         }
     }
-    fn backward(&self, _: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        Ok(vec![Some(match self.op {
-            ScalarOp::Add(_) => g.clone(),
-            ScalarOp::Mul(c) => g.mul_scalar(c),
-            ScalarOp::RSub(_) => g.neg(),
-        })])
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let g = g.to_dense();
+        Ok(vec![Some(
+            match self.op {
+                ScalarOp::Add(_) => g,
+                ScalarOp::Mul(c) => g.mul_scalar(c),
+                ScalarOp::RSub(_) => g.neg(),
+            }
+            .into(),
+        )])
     }
 }
 
-struct ExpandBackward;
+struct ExpandBackward {
+    shape: Vec<usize>,
+}
 
 impl Backward for ExpandBackward {
     fn name(&self) -> &'static str {
         "ExpandBackward0"
     }
-    fn backward(&self, inputs: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        Ok(vec![Some(g.sum_to_size(inputs[0].shape())?)])
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        Ok(vec![Some(g.to_dense().sum_to_size(&self.shape)?.into())])
     }
 }
 
-struct SumToBackward;
+struct SumToBackward {
+    shape: Vec<usize>,
+}
 
 impl Backward for SumToBackward {
     fn name(&self) -> &'static str {
         "SumToSizeBackward0"
     }
-    fn backward(&self, inputs: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        Ok(vec![Some(g.expand(inputs[0].shape())?)])
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        Ok(vec![Some(g.to_dense().expand(&self.shape)?.into())])
     }
 }
 

@@ -1,6 +1,6 @@
 //! `cat` and `stack`: joining tensors along a dim.
 
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad};
 use crate::shape::{normalize_dim, split_at_dim};
 use crate::{Error, Result, Storage, Tensor};
 
@@ -66,7 +66,7 @@ impl Tensor {
         let mut shape = first.shape().to_vec();
         shape[d] = sizes.iter().sum();
         let refs: Vec<&Tensor> = tensors.iter().collect();
-        Ok(Tensor::from_op(out, shape, &refs, || CatBackward {
+        Ok(Tensor::from_op(out, shape, &refs, |_| CatBackward {
             dim: d,
             sizes,
         }))
@@ -107,11 +107,12 @@ impl Backward for CatBackward {
     fn name(&self) -> &'static str {
         "CatBackward0"
     }
-    fn backward(&self, _: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let g = g.to_dense();
         let mut start = 0;
         let mut out = Vec::with_capacity(self.sizes.len());
         for &n in &self.sizes {
-            out.push(Some(g.narrow(self.dim as isize, start, n)?));
+            out.push(Some(g.narrow(self.dim as isize, start, n)?.into()));
             start += n;
         }
         Ok(out)

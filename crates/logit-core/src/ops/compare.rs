@@ -1,7 +1,7 @@
 //! Comparisons that return boolean masks (gt, lt, ge, le, eq, ne), `where_` and `masked_fill`.
 
 use super::promote;
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad};
 use crate::shape::{broadcast_shapes, broadcast_strides, for_each_broadcast, numel};
 use crate::{float_zip, Result, Storage, Tensor};
 
@@ -90,8 +90,8 @@ impl Tensor {
                 .map(|(&c, (&p, &q))| if c { p } else { q })
                 .collect()
         });
-        Ok(Tensor::from_op(out, shape, &[&xe, &ye], || WhereBackward {
-            mask: m,
+        Ok(Tensor::from_op(out, shape, &[&xe, &ye], |_| {
+            WhereBackward { mask: m }
         }))
     }
 
@@ -121,13 +121,17 @@ impl Backward for WhereBackward {
     fn name(&self) -> &'static str {
         "WhereBackward0"
     }
-    fn backward(&self, _: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+    fn backward(&self, g: &Grad, needs: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let g = g.to_dense();
         let m = Tensor::leaf(Storage::Bool(self.mask.clone()), g.shape().to_vec());
         let zero = Tensor::zeros_dtype(&[], g.dtype());
-        Ok(vec![
-            Some(Tensor::where_(&m, g, &zero)?),
-            Some(Tensor::where_(&m, &zero, g)?),
-        ])
+        let pick = |need: bool, x: &Tensor, y: &Tensor| -> Result<Option<Grad>> {
+            Ok(need
+                .then(|| Tensor::where_(&m, x, y))
+                .transpose()?
+                .map(Grad::from))
+        };
+        Ok(vec![pick(needs[0], &g, &zero)?, pick(needs[1], &zero, &g)?])
     }
 }
 

@@ -1,7 +1,7 @@
 //! 2-D convolution through im2col and GEMM (`F.conv2d`): stride, padding, dilation, groups.
 
 use super::matmul::gemm;
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::{Error, Float, Result, Storage, Tensor};
 
 /// Options of [`Tensor::conv2d`], PyTorch's defaults (stride 1, no padding, dilation 1, one
@@ -310,13 +310,20 @@ impl Tensor {
         });
         let mut inputs = vec![self, weight];
         inputs.extend(bias);
-        Ok(Tensor::from_op(out, vec![n, o, oh, ow], &inputs, || {
-            Conv2dBackward { g }
+        Ok(Tensor::from_op(out, vec![n, o, oh, ow], &inputs, |_| {
+            Conv2dBackward {
+                x: self.save_for_backward(),
+                w: weight.save_for_backward(),
+                g,
+            }
         }))
     }
 }
 
+/// Saves `x` and `w`, which the input and weight gradients read.
 struct Conv2dBackward {
+    x: SavedTensor,
+    w: SavedTensor,
     g: Geom,
 }
 
@@ -324,23 +331,21 @@ impl Backward for Conv2dBackward {
     fn name(&self) -> &'static str {
         "ConvolutionBackward0"
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, go: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let need = (
-            i[0].requires_grad(),
-            i[1].requires_grad(),
-            i.get(2).is_some_and(|b| b.requires_grad()),
-        );
-        let (sx, sw) = super::promote("conv2d", &i[0], &i[1])?;
-        let gs = go.storage();
+    fn backward(&self, go: &Grad, needs: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let need = (needs[0], needs[1], needs.get(2) == Some(&true));
+        let (sx, sw) = super::promote("conv2d", &self.x, &self.w)?;
+        let gs = go.to_dense().storage();
         let (gx, gw, gb) = crate::with_float!(gs.dtype(), |E| {
             let (x, w, g) = (sx.as_float::<E>(), sw.as_float::<E>(), gs.as_float::<E>());
             let (a, b, c) = backward(x, w, g, &self.g, need);
             (a.map(E::wrap), b.map(E::wrap), c.map(E::wrap))
         });
-        let wrap = |s: Option<Storage>, t: &Tensor| s.map(|s| Tensor::leaf(s, t.shape().to_vec()));
-        let mut out = vec![wrap(gx, &i[0]), wrap(gw, &i[1])];
-        if let Some(b) = i.get(2) {
-            out.push(wrap(gb, b));
+        let wrap = |s: Option<Storage>, shape: &[usize]| {
+            s.map(|s| Grad::from(Tensor::leaf(s, shape.to_vec())))
+        };
+        let mut out = vec![wrap(gx, self.x.shape()), wrap(gw, self.w.shape())];
+        if needs.len() == 3 {
+            out.push(wrap(gb, &[self.g.o]));
         }
         Ok(out)
     }

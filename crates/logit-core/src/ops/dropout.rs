@@ -1,6 +1,6 @@
 //! Inverted dropout as one op (`F.dropout`): one pass draws the mask and scales.
 
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad};
 use crate::random::{bernoulli_scalar, with_global_rng};
 use crate::{Error, Float, Result, Storage, Tensor};
 
@@ -40,7 +40,7 @@ impl Tensor {
             let m = mask::<E>(n, p);
             (E::wrap(apply(s.as_float::<E>(), &m)), E::wrap(m))
         });
-        Ok(Tensor::from_op(out, self.shape().to_vec(), &[self], || {
+        Ok(Tensor::from_op(out, self.shape().to_vec(), &[self], |_| {
             DropoutBackward { mask: m }
         }))
     }
@@ -54,9 +54,9 @@ impl Backward for DropoutBackward {
     fn name(&self) -> &'static str {
         "NativeDropoutBackward0"
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let gs = g.storage();
-        let out = crate::float_zip!(&*gs, &self.mask, |a, b| apply(a, b));
-        Ok(vec![Some(Tensor::from_storage(out, i[0].shape())?)])
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let g = g.to_dense();
+        let out = crate::float_zip!(&*g.storage(), &self.mask, |a, b| apply(a, b));
+        Ok(vec![Some(Tensor::from_storage(out, g.shape())?.into())])
     }
 }

@@ -1,6 +1,6 @@
 //! `index_select`: picking entries (e.g. a batch of rows) along a dim by index.
 
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad};
 use crate::shape::{normalize_dim, split_at_dim};
 use crate::{float_map, DType, Error, Result, Storage, Tensor};
 
@@ -38,13 +38,18 @@ impl Tensor {
             shape[d] = idx.len();
         }
         let idx: Vec<usize> = idx.into_iter().map(|i| i as usize).collect();
-        Ok(Tensor::from_op(out, shape, &[self], || {
-            IndexSelectBackward { dim: d, idx }
+        Ok(Tensor::from_op(out, shape, &[self], |_| {
+            IndexSelectBackward {
+                shape: self.shape().to_vec(),
+                dim: d,
+                idx,
+            }
         }))
     }
 }
 
 struct IndexSelectBackward {
+    shape: Vec<usize>,
     dim: usize,
     idx: Vec<usize>,
 }
@@ -53,14 +58,14 @@ impl Backward for IndexSelectBackward {
     fn name(&self) -> &'static str {
         "IndexSelectBackward0"
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let x = &i[0];
-        let (outer, size, inner) = split_at_dim(x.shape(), self.dim);
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let (outer, size, inner) = split_at_dim(&self.shape, self.dim);
         let n = self.idx.len();
-        let gs = g.storage();
+        let gs = g.to_dense().storage();
+        let numel = crate::shape::numel(&self.shape);
         // index_add: repeated indices accumulate
         let out: Storage = float_map!(&*gs, |gv| {
-            let mut out = vec![Default::default(); x.numel()];
+            let mut out = vec![Default::default(); numel];
             for o in 0..outer {
                 for (k, &ix) in self.idx.iter().enumerate() {
                     let src = &gv[(o * n + k) * inner..(o * n + k + 1) * inner];
@@ -72,7 +77,7 @@ impl Backward for IndexSelectBackward {
             }
             out
         });
-        Ok(vec![Some(Tensor::leaf(out, x.shape().to_vec()))])
+        Ok(vec![Some(Tensor::leaf(out, self.shape.clone()).into())])
     }
 }
 

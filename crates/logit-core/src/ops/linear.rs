@@ -2,7 +2,7 @@
 //! and a backward of two GEMMs and a column sum.
 
 use super::matmul::gemm;
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::{float_zip, with_float, Error, Float, Result, Storage, Tensor};
 
 fn forward<T: Float>(
@@ -124,14 +124,20 @@ impl Tensor {
         let mut shape = xs.to_vec();
         *shape.last_mut().expect("non-empty") = fout;
         let dims = (rows, fin, fout);
-        Ok(match bias {
-            Some(b) => Tensor::from_op(out, shape, &[self, weight, b], || LinearBackward { dims }),
-            None => Tensor::from_op(out, shape, &[self, weight], || LinearBackward { dims }),
-        })
+        let mut inputs = vec![self, weight];
+        inputs.extend(bias);
+        Ok(Tensor::from_op(out, shape, &inputs, |_| LinearBackward {
+            x: self.save_for_backward(),
+            w: weight.save_for_backward(),
+            dims,
+        }))
     }
 }
 
+/// Saves `x` and `w`: `dx = g·w` and `dw = gᵀ·x`; `db = Σg` needs nothing.
 struct LinearBackward {
+    x: SavedTensor,
+    w: SavedTensor,
     dims: (usize, usize, usize),
 }
 
@@ -139,23 +145,21 @@ impl Backward for LinearBackward {
     fn name(&self) -> &'static str {
         "AddmmBackward0"
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let need = (
-            i[0].requires_grad(),
-            i[1].requires_grad(),
-            i.get(2).is_some_and(|b| b.requires_grad()),
-        );
-        let (sx, sw) = super::promote("linear", &i[0], &i[1])?;
-        let gs = g.storage();
+    fn backward(&self, g: &Grad, needs: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let need = (needs[0], needs[1], needs.get(2) == Some(&true));
+        let (sx, sw) = super::promote("linear", &self.x, &self.w)?;
+        let gs = g.to_dense().storage();
         let (gx, gw, gb) = with_float!(sx.dtype(), |E| {
             let (x, w, g) = (sx.as_float::<E>(), sw.as_float::<E>(), gs.as_float::<E>());
             let (a, b, c) = backward(x, w, g, self.dims, need);
             (a.map(E::wrap), b.map(E::wrap), c.map(E::wrap))
         });
-        let wrap = |s: Option<Storage>, t: &Tensor| s.map(|s| Tensor::leaf(s, t.shape().to_vec()));
-        let mut out = vec![wrap(gx, &i[0]), wrap(gw, &i[1])];
-        if let Some(b) = i.get(2) {
-            out.push(wrap(gb, b));
+        let wrap = |s: Option<Storage>, shape: &[usize]| {
+            s.map(|s| Grad::from(Tensor::leaf(s, shape.to_vec())))
+        };
+        let mut out = vec![wrap(gx, self.x.shape()), wrap(gw, self.w.shape())];
+        if needs.len() == 3 {
+            out.push(wrap(gb, &[self.dims.2]));
         }
         Ok(out)
     }

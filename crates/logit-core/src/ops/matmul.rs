@@ -1,7 +1,7 @@
 //! Matrix products: `matmul` (1-D, 2-D and batched with broadcasting batch dims) on one GEMM
 //! helper that takes strides, so transposes in backward cost no copy.
 
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::shape::{broadcast_shapes, broadcast_strides, for_each_broadcast, numel};
 use crate::{Error, Float, Result, Storage, Tensor};
 
@@ -255,8 +255,12 @@ impl Tensor {
                 let (sa, sb) = super::promote("matmul", self, other)?;
                 let out = crate::float_zip!(&*sa, &*sb, |a, b| forward(&p, a, b));
                 let shape = p.out_shape.clone();
-                Ok(Tensor::from_op(out, shape, &[self, other], || {
-                    MatmulBackward { plan: p }
+                Ok(Tensor::from_op(out, shape, &[self, other], |_| {
+                    MatmulBackward {
+                        a: self.save_for_backward(),
+                        b: other.save_for_backward(),
+                        plan: p,
+                    }
                 }))
             }
         }
@@ -279,6 +283,8 @@ impl Tensor {
 }
 
 struct MatmulBackward {
+    a: SavedTensor,
+    b: SavedTensor,
     plan: Plan,
 }
 
@@ -290,18 +296,19 @@ impl Backward for MatmulBackward {
             "BmmBackward0"
         }
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let (a, b) = (&i[0], &i[1]);
-        let need = (a.requires_grad(), b.requires_grad());
-        let (sa, sb) = super::promote("matmul", a, b)?;
-        let gs = g.storage();
-        let wrap = |v: Option<Storage>, t: &Tensor| v.map(|s| Tensor::leaf(s, t.shape().to_vec()));
+    fn backward(&self, g: &Grad, needs: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let need = (needs[0], needs[1]);
+        let (sa, sb) = super::promote("matmul", &self.a, &self.b)?;
+        let gs = g.to_dense().storage();
+        let wrap = |v: Option<Storage>, t: &Tensor| {
+            v.map(|s| Grad::from(Tensor::leaf(s, t.shape().to_vec())))
+        };
         let (ga, gb) = crate::with_float!(gs.dtype(), |E| {
             let (x, y, g) = (sa.as_float::<E>(), sb.as_float::<E>(), gs.as_float::<E>());
             let (x, y) = backward(&self.plan, x, y, g, need);
             (x.map(E::wrap), y.map(E::wrap))
         });
-        Ok(vec![wrap(ga, a), wrap(gb, b)])
+        Ok(vec![wrap(ga, &self.a), wrap(gb, &self.b)])
     }
 }
 

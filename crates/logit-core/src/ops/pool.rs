@@ -1,7 +1,7 @@
 //! Pooling over the spatial dims of `[N, C, H, W]` inputs: `max_pool2d` and
 //! `adaptive_avg_pool2d`.
 
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad};
 use crate::{float_map, Error, Float, Result, Storage, Tensor};
 
 fn spatial(op: &str, t: &Tensor) -> Result<(usize, usize, usize)> {
@@ -93,7 +93,8 @@ impl Tensor {
             out
         });
         let shape = vec![self.shape()[0], self.shape()[1], oh, ow];
-        Ok(Tensor::from_op(out, shape, &[self], || MaxPoolBackward {
+        Ok(Tensor::from_op(out, shape, &[self], |_| MaxPoolBackward {
+            shape: self.shape().to_vec(),
             arg,
         }))
     }
@@ -135,8 +136,9 @@ impl Tensor {
             out
         });
         let shape = vec![self.shape()[0], self.shape()[1], oh, ow];
-        Ok(Tensor::from_op(out, shape, &[self], || {
+        Ok(Tensor::from_op(out, shape, &[self], |_| {
             AdaptiveAvgBackward {
+                shape: self.shape().to_vec(),
                 hw: (h, w),
                 out: output,
             }
@@ -150,6 +152,7 @@ fn bin(i: usize, out: usize, len: usize) -> (usize, usize) {
 }
 
 struct MaxPoolBackward {
+    shape: Vec<usize>,
     arg: Vec<usize>,
 }
 
@@ -157,9 +160,9 @@ impl Backward for MaxPoolBackward {
     fn name(&self) -> &'static str {
         "MaxPool2DWithIndicesBackward0"
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let gs = g.storage();
-        let n = i[0].numel();
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let gs = g.to_dense().storage();
+        let n = crate::shape::numel(&self.shape);
         let out = float_map!(&*gs, |gv| {
             let mut out = vec![E::c(0.0); n];
             for (k, &a) in self.arg.iter().enumerate() {
@@ -167,11 +170,12 @@ impl Backward for MaxPoolBackward {
             }
             out
         });
-        Ok(vec![Some(Tensor::leaf(out, i[0].shape().to_vec()))])
+        Ok(vec![Some(Tensor::leaf(out, self.shape.clone()).into())])
     }
 }
 
 struct AdaptiveAvgBackward {
+    shape: Vec<usize>,
     hw: (usize, usize),
     out: (usize, usize),
 }
@@ -180,10 +184,10 @@ impl Backward for AdaptiveAvgBackward {
     fn name(&self) -> &'static str {
         "AdaptiveAvgPool2DBackward0"
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
         let ((h, w), (oh, ow)) = (self.hw, self.out);
-        let planes = i[0].numel() / (h * w);
-        let gs = g.storage();
+        let planes = crate::shape::numel(&self.shape) / (h * w);
+        let gs = g.to_dense().storage();
         let out: Storage = float_map!(&*gs, |gv| {
             let mut out = vec![E::c(0.0); planes * h * w];
             for p in 0..planes {
@@ -203,6 +207,6 @@ impl Backward for AdaptiveAvgBackward {
             }
             out
         });
-        Ok(vec![Some(Tensor::leaf(out, i[0].shape().to_vec()))])
+        Ok(vec![Some(Tensor::leaf(out, self.shape.clone()).into())])
     }
 }

@@ -1,8 +1,8 @@
 //! Reductions: sum and mean over everything or over one dim (keepdim), max/min over a dim,
 //! argmax.
 
-use crate::autograd::Backward;
-use crate::shape::{normalize_dim, split_at_dim};
+use crate::autograd::{Backward, Grad};
+use crate::shape::{normalize_dim, numel, split_at_dim};
 use crate::{float_map, Float, Result, Storage, Tensor};
 
 /// Sum with eight independent accumulators: vectorizes, and rounds less than a running sum.
@@ -69,7 +69,10 @@ impl Tensor {
     pub fn sum(&self) -> Tensor {
         let s = self.float_storage();
         let out = float_map!(&*s, |v| vec![chunked_sum(v)]);
-        Tensor::from_op(out, vec![], &[self], || SumBackward { mean: false })
+        Tensor::from_op(out, vec![], &[self], |_| SumBackward {
+            shape: self.shape().to_vec(),
+            mean: false,
+        })
     }
 
     /// Mean of all elements as a 0-dim tensor, like `tensor.mean()`.
@@ -77,7 +80,10 @@ impl Tensor {
         let s = self.float_storage();
         let n = self.numel();
         let out = float_map!(&*s, |v| vec![chunked_sum(v) / E::c(n as f64)]);
-        Tensor::from_op(out, vec![], &[self], || SumBackward { mean: true })
+        Tensor::from_op(out, vec![], &[self], |_| SumBackward {
+            shape: self.shape().to_vec(),
+            mean: true,
+        })
     }
 
     /// Sum over `dim`, like `tensor.sum(dim, keepdim)`.
@@ -109,7 +115,8 @@ impl Tensor {
         let scale = if mean { 1.0 / size as f64 } else { 1.0 };
         let out = float_map!(&*s, |v| sum_dim_kernel(v, outer, size, inner, E::c(scale)));
         let shape = reduced_shape(self.shape(), d, keepdim);
-        Ok(Tensor::from_op(out, shape, &[self], || SumDimBackward {
+        Ok(Tensor::from_op(out, shape, &[self], |_| SumDimBackward {
+            shape: self.shape().to_vec(),
             dim: d,
             scale,
         }))
@@ -197,12 +204,17 @@ impl Tensor {
         });
         let shape = reduced_shape(self.shape(), d, keepdim);
         let indices = Tensor::leaf(Storage::I64(idx.clone()), shape.clone());
-        let values = Tensor::from_op(vals, shape, &[self], || MaxDimBackward { dim: d, idx });
+        let values = Tensor::from_op(vals, shape, &[self], |_| MaxDimBackward {
+            shape: self.shape().to_vec(),
+            dim: d,
+            idx,
+        });
         Ok((values, indices))
     }
 }
 
 struct SumBackward {
+    shape: Vec<usize>,
     mean: bool,
 }
 
@@ -214,17 +226,23 @@ impl Backward for SumBackward {
             "SumBackward0"
         }
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let n = i[0].numel();
-        let gv = g.item()?;
-        let v = if self.mean { gv / n as f64 } else { gv };
-        // the same value everywhere: hand back a 0-dim "uniform" gradient, which the engine
-        // expands only for consumers that need the full shape
-        Ok(vec![Some(Tensor::full_dtype(&[], v, g.dtype()))])
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let gv = match g {
+            Grad::Uniform { value, .. } => *value,
+            Grad::Dense(g) => g.item()?,
+        };
+        let v = if self.mean {
+            gv / numel(&self.shape) as f64
+        } else {
+            gv
+        };
+        // the same value everywhere: later backwards fill it out only if they need to
+        Ok(vec![Some(Grad::uniform(v, &self.shape, g.dtype()))])
     }
 }
 
 struct SumDimBackward {
+    shape: Vec<usize>,
     dim: usize,
     scale: f64,
 }
@@ -237,20 +255,20 @@ impl Backward for SumDimBackward {
             "MeanBackward1"
         }
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let x = &i[0];
-        let keep = reduced_shape(x.shape(), self.dim, true);
-        let g = g.reshape(keep.as_slice())?;
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let keep = reduced_shape(&self.shape, self.dim, true);
+        let g = g.to_dense().reshape(keep.as_slice())?;
         let g = if self.scale == 1.0 {
             g
         } else {
             g.mul_scalar(self.scale)
         };
-        Ok(vec![Some(g.expand(x.shape())?)])
+        Ok(vec![Some(g.expand(&self.shape)?.into())])
     }
 }
 
 struct MaxDimBackward {
+    shape: Vec<usize>,
     dim: usize,
     idx: Vec<i64>,
 }
@@ -259,12 +277,12 @@ impl Backward for MaxDimBackward {
     fn name(&self) -> &'static str {
         "MaxBackward0"
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let x = &i[0];
-        let (outer, size, inner) = split_at_dim(x.shape(), self.dim);
-        let gs = g.storage();
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let (outer, size, inner) = split_at_dim(&self.shape, self.dim);
+        let gs = g.to_dense().storage();
+        let n = numel(&self.shape);
         let out = float_map!(&*gs, |gv| {
-            let mut out = vec![Default::default(); x.numel()];
+            let mut out = vec![Default::default(); n];
             for o in 0..outer {
                 for j in 0..inner {
                     let k = self.idx[o * inner + j] as usize;
@@ -273,7 +291,7 @@ impl Backward for MaxDimBackward {
             }
             out
         });
-        Ok(vec![Some(Tensor::leaf(out, x.shape().to_vec()))])
+        Ok(vec![Some(Tensor::leaf(out, self.shape.clone()).into())])
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::mem::MaybeUninit;
 
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::{float_map, Float, Result, Storage, Tensor};
 
 /// `σ(x) = 1 / (1 + e^{−x})` for one value, without overflow: `e^{−|x|}` never exceeds 1, and
@@ -56,28 +56,36 @@ impl Tensor {
             }
             other => float_map!(other, |v| sigmoid_vec(v)),
         };
-        Tensor::from_op(out, self.shape().to_vec(), &[self], || SigmoidBackward)
+        Tensor::from_op(out, self.shape().to_vec(), &[self], |y| SigmoidBackward {
+            y: y.save(),
+        })
     }
 }
 
-struct SigmoidBackward;
+/// Saves the output: the derivative is `y·(1 − y)`.
+struct SigmoidBackward {
+    y: SavedTensor,
+}
 
 impl Backward for SigmoidBackward {
     fn name(&self) -> &'static str {
         "SigmoidBackward0"
     }
-    fn accepts_uniform_grad(&self) -> bool {
-        true
-    }
-    fn backward(&self, _: &[Tensor], y: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let (gs, ys) = (g.storage(), y.storage());
-        if gs.len() == 1 && ys.len() != 1 {
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let ys = self.y.storage();
+        let out = match g {
             // a uniform gradient (from sum/mean): scale y·(1 − y) without reading a full tensor
-            let out = crate::float_zip!(&*gs, &*ys, |g, y| uniform_grad(g[0], y));
-            return Ok(vec![Some(Tensor::leaf(out, y.shape().to_vec()))]);
-        }
-        let out = crate::float_zip!(&*gs, &*ys, |g, y| grad(g, y));
-        Ok(vec![Some(Tensor::leaf(out, y.shape().to_vec()))])
+            Grad::Uniform { value, .. } => {
+                crate::with_float!(ys.dtype(), |E| E::wrap(uniform_grad(
+                    E::c(*value),
+                    ys.as_float::<E>()
+                )))
+            }
+            Grad::Dense(g) => crate::float_zip!(&*g.storage(), &*ys, |g, y| grad(g, y)),
+        };
+        Ok(vec![Some(
+            Tensor::leaf(out, self.y.shape().to_vec()).into(),
+        )])
     }
 }
 

@@ -1,6 +1,6 @@
 //! softmax and log_softmax over a dim, stable (the max is subtracted first).
 
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::shape::{normalize_dim, split_at_dim};
 use crate::{float_map, float_zip, Float, Result, Tensor};
 
@@ -91,13 +91,19 @@ impl Tensor {
         let (outer, size, inner) = split_at_dim(self.shape(), d);
         let s = self.float_storage();
         let out = float_map!(&*s, |v| softmax_kernel(v, outer, size, inner, log));
-        Ok(Tensor::from_op(out, self.shape().to_vec(), &[self], || {
-            SoftmaxBackward { dim: d, log }
+        Ok(Tensor::from_op(out, self.shape().to_vec(), &[self], |y| {
+            SoftmaxBackward {
+                y: y.save(),
+                dim: d,
+                log,
+            }
         }))
     }
 }
 
+/// Saves the output: both derivatives are written in `y` (for log_softmax, `exp(y)`).
 struct SoftmaxBackward {
+    y: SavedTensor,
     dim: usize,
     log: bool,
 }
@@ -110,13 +116,14 @@ impl Backward for SoftmaxBackward {
             "SoftmaxBackward0"
         }
     }
-    fn backward(&self, _: &[Tensor], y: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let y = &self.y;
         let (outer, size, inner) = split_at_dim(y.shape(), self.dim);
-        let (gs, ys) = (g.storage(), y.storage());
+        let (gs, ys) = (g.to_dense().storage(), y.storage());
         let out = float_zip!(&*gs, &*ys, |gv, yv| softmax_grad(
             gv, yv, outer, size, inner, self.log
         ));
-        Ok(vec![Some(Tensor::from_storage(out, y.shape())?)])
+        Ok(vec![Some(Tensor::from_storage(out, y.shape())?.into())])
     }
 }
 

@@ -1,10 +1,11 @@
 //! Elementwise unary ops: neg, exp, log, log1p, sqrt, abs, pow, clamp, tanh, relu, leaky_relu.
 //! They cannot fail, so they return `Tensor` and chain like PyTorch: `x.exp().log()`.
 
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::{float_map, Float, Result, Storage, Tensor};
 
-/// Applies `$f` to every element of `$x` (converted to float if needed) and records `$bw`.
+/// Applies `$f` to every element of `$x` (converted to float if needed) and records the
+/// backward `$bw` builds from the op's output.
 macro_rules! unary {
     ($x:expr, |$e:ident| $f:expr, $bw:expr) => {{
         let s = $x.float_storage();
@@ -16,35 +17,36 @@ macro_rules! unary {
                 }
             }
         ));
-        Tensor::from_op(out, $x.shape().to_vec(), &[$x], || $bw)
+        Tensor::from_op(out, $x.shape().to_vec(), &[$x], $bw)
     }};
 }
 
-/// `g ⊙ f(x, y)` for a gradient `g`, the saved input `x` and output `y` (all the same shape).
-fn grad_map<T: Float>(g: &[T], x: &[T], y: &[T], f: impl Fn(T, T) -> T + Sync + Send) -> Vec<T> {
-    crate::parallel::map3(g, x, y, |g, x, y, out: &mut [std::mem::MaybeUninit<T>]| {
-        for (o, (&g, (&x, &y))) in out.iter_mut().zip(g.iter().zip(x.iter().zip(y))) {
-            o.write(g * f(x, y));
+/// `g ⊙ f(v)` for a gradient `g` and the saved tensor `v` (of the same shape) that the
+/// derivative reads: the input for `log`, the output for `exp`.
+fn grad_map<T: Float>(g: &[T], v: &[T], f: impl Fn(T) -> T + Sync + Send) -> Vec<T> {
+    crate::parallel::map2(g, v, |g, v, out: &mut [std::mem::MaybeUninit<T>]| {
+        for (o, (&g, &v)) in out.iter_mut().zip(g.iter().zip(v)) {
+            o.write(g * f(v));
         }
     })
 }
 
-/// Runs `grad_map` over storages; `$x`/`$y` are the input and output tensors.
+/// Runs `grad_map` for the gradient `$g` and the saved tensor `$v`.
 macro_rules! local_grad {
-    ($g:expr, $x:expr, $y:expr, |$a:ident, $b:ident| $f:expr) => {{
-        let (gs, xs, ys) = ($g.storage(), $x.float_storage(), $y.storage());
+    ($g:expr, $v:expr, |$a:ident| $f:expr) => {{
+        let g = $g.to_dense();
+        let (gs, vs) = (g.storage(), $v.float_storage());
         let out = $crate::with_float!(gs.dtype(), |E| {
-            let (g, x, y) = (gs.as_float::<E>(), xs.as_float::<E>(), ys.as_float::<E>());
-            E::wrap(grad_map(g, x, y, |$a, $b| $f))
+            E::wrap(grad_map(gs.as_float::<E>(), vs.as_float::<E>(), |$a| $f))
         });
-        Ok(vec![Some(Tensor::leaf(out, $g.shape().to_vec()))])
+        Ok(vec![Some(Tensor::leaf(out, g.shape().to_vec()).into())])
     }};
 }
 
 impl Tensor {
     /// `-x`, like `torch.neg`.
     pub fn neg(&self) -> Tensor {
-        unary!(self, |x| -x, NegBackward)
+        unary!(self, |x| -x, |_| NegBackward)
     }
 
     /// `eˣ`, like `torch.exp`. The derivative is `eˣ`, taken from the saved output.
@@ -52,31 +54,33 @@ impl Tensor {
         let s = self.float_storage();
         if let Storage::F32(v) = &*s {
             let out = crate::parallel::map(v, super::fastmath::exp_f32_slice);
-            return Tensor::from_op(Storage::F32(out), self.shape().to_vec(), &[self], || {
-                ExpBackward
+            return Tensor::from_op(Storage::F32(out), self.shape().to_vec(), &[self], |y| {
+                ExpBackward(y.save())
             });
         }
-        unary!(self, |x| x.exp(), ExpBackward)
+        unary!(self, |x| x.exp(), |y| ExpBackward(y.save()))
     }
 
     /// Natural logarithm, like `torch.log`. The derivative is `1/x`.
     pub fn log(&self) -> Tensor {
-        unary!(self, |x| x.ln(), LogBackward)
+        unary!(self, |x| x.ln(), |_| LogBackward(self.save_for_backward()))
     }
 
     /// `ln(1 + x)`, accurate for small `x`, like `torch.log1p`. The derivative is `1/(1+x)`.
     pub fn log1p(&self) -> Tensor {
-        unary!(self, |x| x.ln_1p(), Log1pBackward)
+        unary!(self, |x| x.ln_1p(), |_| {
+            Log1pBackward(self.save_for_backward())
+        })
     }
 
     /// Square root, like `torch.sqrt`. The derivative is `1/(2√x)`.
     pub fn sqrt(&self) -> Tensor {
-        unary!(self, |x| x.sqrt(), SqrtBackward)
+        unary!(self, |x| x.sqrt(), |y| SqrtBackward(y.save()))
     }
 
     /// Absolute value, like `torch.abs`. The derivative is `sign(x)` (0 at 0, as PyTorch).
     pub fn abs(&self) -> Tensor {
-        unary!(self, |x| x.abs(), AbsBackward)
+        unary!(self, |x| x.abs(), |_| AbsBackward(self.save_for_backward()))
     }
 
     /// `xᵖ` for a scalar exponent, like `torch.pow(x, p)`. The derivative is `p·xᵖ⁻¹`.
@@ -90,7 +94,10 @@ impl Tensor {
                 v.iter().map(|&x| x.powf(e)).collect()
             }
         });
-        Tensor::from_op(out, self.shape().to_vec(), &[self], || PowBackward { p })
+        Tensor::from_op(out, self.shape().to_vec(), &[self], |_| PowBackward {
+            x: self.save_for_backward(),
+            p,
+        })
     }
 
     /// `x²`, like `torch.square`.
@@ -121,7 +128,8 @@ impl Tensor {
                 })
                 .collect()
         });
-        Tensor::from_op(out, self.shape().to_vec(), &[self], || ClampBackward {
+        Tensor::from_op(out, self.shape().to_vec(), &[self], |_| ClampBackward {
+            x: self.save_for_backward(),
             lo,
             hi,
         })
@@ -134,16 +142,14 @@ impl Tensor {
 
     /// Hyperbolic tangent, like `torch.tanh`. The derivative is `1 − y²` from the saved output.
     pub fn tanh(&self) -> Tensor {
-        unary!(self, |x| x.tanh(), TanhBackward)
+        unary!(self, |x| x.tanh(), |y| TanhBackward(y.save()))
     }
 
     /// `max(x, 0)`, like `torch.relu`. The derivative is 1 where `x > 0`, else 0.
     pub fn relu(&self) -> Tensor {
-        unary!(
-            self,
-            |x| if x > E::c(0.0) { x } else { E::c(0.0) },
-            ReluBackward
-        )
+        unary!(self, |x| if x > E::c(0.0) { x } else { E::c(0.0) }, |y| {
+            ReluBackward(y.save())
+        })
     }
 
     /// `x` where `x > 0`, else `slope·x`, like `F.leaky_relu`.
@@ -155,105 +161,82 @@ impl Tensor {
                 .map(|&x| if x > E::c(0.0) { x } else { x * k })
                 .collect()
         });
-        Tensor::from_op(out, self.shape().to_vec(), &[self], || LeakyReluBackward {
+        Tensor::from_op(out, self.shape().to_vec(), &[self], |_| LeakyReluBackward {
+            x: self.save_for_backward(),
             slope,
         })
     }
 }
 
-macro_rules! backward {
-    ($name:ident, $torch:literal, |$g:ident, $x:ident, $y:ident| $body:expr) => {
-        struct $name;
+/// The backward of an elementwise op whose derivative is `f(v)` of the one tensor it saved.
+macro_rules! local_backward {
+    ($name:ident, $torch:literal, |$v:ident| $d:expr) => {
+        struct $name(SavedTensor);
         impl Backward for $name {
             fn name(&self) -> &'static str {
                 $torch
             }
-            fn backward(
-                &self,
-                i: &[Tensor],
-                out: &Tensor,
-                g: &Tensor,
-            ) -> Result<Vec<Option<Tensor>>> {
-                let ($g, $x, $y) = (g, &i[0], out);
-                $body
+            fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+                local_grad!(g, &self.0, |$v| $d)
             }
         }
     };
 }
 
-backward!(NegBackward, "NegBackward0", |g, _x, _y| Ok(vec![Some(
-    g.neg()
-)]));
-backward!(ExpBackward, "ExpBackward0", |g, x, y| local_grad!(
-    g,
-    x,
-    y,
-    |_x, y| y
-));
-backward!(LogBackward, "LogBackward0", |g, x, y| local_grad!(
-    g,
-    x,
-    y,
-    |x, _y| x.recip()
-));
-backward!(Log1pBackward, "Log1PBackward0", |g, x, y| local_grad!(
-    g,
-    x,
-    y,
-    |x, _y| (x + E::c(1.0)).recip()
-));
-backward!(SqrtBackward, "SqrtBackward0", |g, x, y| local_grad!(
-    g,
-    x,
-    y,
-    |_x, y| (y * E::c(2.0)).recip()
-));
-backward!(AbsBackward, "AbsBackward0", |g, x, y| local_grad!(
-    g,
-    x,
-    y,
-    |x, _y| {
-        if x > E::c(0.0) {
-            E::c(1.0)
-        } else if x < E::c(0.0) {
-            E::c(-1.0)
-        } else {
-            E::c(0.0)
-        }
+struct NegBackward;
+impl Backward for NegBackward {
+    fn name(&self) -> &'static str {
+        "NegBackward0"
     }
-));
-backward!(TanhBackward, "TanhBackward0", |g, x, y| local_grad!(
-    g,
-    x,
-    y,
-    |_x, y| E::c(1.0) - y * y
-));
-backward!(ReluBackward, "ReluBackward0", |g, x, y| local_grad!(
-    g,
-    x,
-    y,
-    |_x, y| {
-        if y > E::c(0.0) {
-            E::c(1.0)
-        } else {
-            E::c(0.0)
-        }
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        Ok(vec![Some(match g {
+            Grad::Dense(g) => g.neg().into(),
+            Grad::Uniform {
+                value,
+                shape,
+                dtype,
+            } => Grad::uniform(-value, shape, *dtype),
+        })])
     }
-));
+}
+
+// each saves the output (y) or the input (x), whichever its derivative reads
+local_backward!(ExpBackward, "ExpBackward0", |y| y);
+local_backward!(LogBackward, "LogBackward0", |x| x.recip());
+local_backward!(Log1pBackward, "Log1PBackward0", |x| (x + E::c(1.0)).recip());
+local_backward!(SqrtBackward, "SqrtBackward0", |y| (y * E::c(2.0)).recip());
+local_backward!(AbsBackward, "AbsBackward0", |x| {
+    if x > E::c(0.0) {
+        E::c(1.0)
+    } else if x < E::c(0.0) {
+        E::c(-1.0)
+    } else {
+        E::c(0.0)
+    }
+});
+local_backward!(TanhBackward, "TanhBackward0", |y| E::c(1.0) - y * y);
+local_backward!(ReluBackward, "ReluBackward0", |y| {
+    if y > E::c(0.0) {
+        E::c(1.0)
+    } else {
+        E::c(0.0)
+    }
+});
 
 struct PowBackward {
+    x: SavedTensor,
     p: f64,
 }
 impl Backward for PowBackward {
     fn name(&self) -> &'static str {
         "PowBackward0"
     }
-    fn backward(&self, i: &[Tensor], out: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
         let p = self.p;
         if p == 0.0 {
-            return Ok(vec![Some(Tensor::zeros_like(g))]);
+            return Ok(vec![Some(Grad::uniform(0.0, g.shape(), g.dtype()))]);
         }
-        local_grad!(g, &i[0], out, |x, _y| {
+        local_grad!(g, &self.x, |x| {
             let pc = E::c(p);
             if p == 2.0 {
                 x * pc
@@ -265,6 +248,7 @@ impl Backward for PowBackward {
 }
 
 struct ClampBackward {
+    x: SavedTensor,
     lo: f64,
     hi: f64,
 }
@@ -272,9 +256,9 @@ impl Backward for ClampBackward {
     fn name(&self) -> &'static str {
         "ClampBackward1"
     }
-    fn backward(&self, i: &[Tensor], out: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
         let (lo, hi) = (self.lo, self.hi);
-        local_grad!(g, &i[0], out, |x, _y| {
+        local_grad!(g, &self.x, |x| {
             if x >= E::c(lo) && x <= E::c(hi) {
                 E::c(1.0)
             } else {
@@ -285,15 +269,16 @@ impl Backward for ClampBackward {
 }
 
 struct LeakyReluBackward {
+    x: SavedTensor,
     slope: f64,
 }
 impl Backward for LeakyReluBackward {
     fn name(&self) -> &'static str {
         "LeakyReluBackward0"
     }
-    fn backward(&self, i: &[Tensor], out: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
         let k = self.slope;
-        local_grad!(g, &i[0], out, |x, _y| if x > E::c(0.0) {
+        local_grad!(g, &self.x, |x| if x > E::c(0.0) {
             E::c(1.0)
         } else {
             E::c(k)

@@ -1,7 +1,7 @@
 //! Shape changes: reshape/view/flatten/unsqueeze/squeeze share the data (no copy);
 //! transpose/t/permute and narrow copy into a new contiguous buffer.
 
-use crate::autograd::Backward;
+use crate::autograd::{Backward, Grad};
 use crate::shape::{normalize_dim, numel, strides};
 use crate::{Error, Result, Storage, Tensor};
 
@@ -92,8 +92,10 @@ impl Tensor {
         if new == self.shape() {
             return Ok(self.clone());
         }
-        Ok(Tensor::from_op_arc(self.storage(), new, &[self], || {
-            ReshapeBackward
+        Ok(Tensor::from_op_arc(self.storage(), new, &[self], |_| {
+            ReshapeBackward {
+                shape: self.shape().to_vec(),
+            }
         }))
     }
 
@@ -185,7 +187,7 @@ impl Tensor {
         for (i, &d) in dims.iter().enumerate() {
             inverse[d] = i;
         }
-        Ok(Tensor::from_op(out, shape, &[self], || PermuteBackward {
+        Ok(Tensor::from_op(out, shape, &[self], |_| PermuteBackward {
             inverse,
         }))
     }
@@ -244,7 +246,8 @@ impl Tensor {
         if !shape.is_empty() {
             shape[d] = len;
         }
-        Ok(Tensor::from_op(out, shape, &[self], || NarrowBackward {
+        Ok(Tensor::from_op(out, shape, &[self], |_| NarrowBackward {
+            shape: self.shape().to_vec(),
             dim: d,
             start,
         }))
@@ -271,14 +274,19 @@ fn permute_storage(s: &Storage, shape: &[usize], dims: &[usize]) -> Storage {
     }
 }
 
-struct ReshapeBackward;
+struct ReshapeBackward {
+    shape: Vec<usize>,
+}
 
 impl Backward for ReshapeBackward {
     fn name(&self) -> &'static str {
         "ViewBackward0"
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        Ok(vec![Some(g.reshape(i[0].shape())?)])
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        Ok(vec![Some(match g {
+            Grad::Dense(g) => g.reshape(&self.shape)?.into(),
+            Grad::Uniform { value, dtype, .. } => Grad::uniform(*value, &self.shape, *dtype),
+        })])
     }
 }
 
@@ -290,12 +298,13 @@ impl Backward for PermuteBackward {
     fn name(&self) -> &'static str {
         "PermuteBackward0"
     }
-    fn backward(&self, _: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        Ok(vec![Some(g.permute(&self.inverse)?)])
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        Ok(vec![Some(g.to_dense().permute(&self.inverse)?.into())])
     }
 }
 
 struct NarrowBackward {
+    shape: Vec<usize>,
     dim: usize,
     start: usize,
 }
@@ -304,13 +313,13 @@ impl Backward for NarrowBackward {
     fn name(&self) -> &'static str {
         "SliceBackward0"
     }
-    fn backward(&self, i: &[Tensor], _: &Tensor, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
-        let x = &i[0];
-        let size = x.shape()[self.dim];
+    fn backward(&self, g: &Grad, _: &[bool]) -> Result<Vec<Option<Grad>>> {
+        let g = g.to_dense();
+        let size = self.shape[self.dim];
         let len = g.shape()[self.dim];
         let mut parts = Vec::new();
         let zeros = |n: usize| {
-            let mut s = x.shape().to_vec();
+            let mut s = self.shape.clone();
             s[self.dim] = n;
             Tensor::zeros_dtype(&s, g.dtype())
         };
@@ -321,7 +330,7 @@ impl Backward for NarrowBackward {
         if self.start + len < size {
             parts.push(zeros(size - self.start - len));
         }
-        Ok(vec![Some(Tensor::cat(&parts, self.dim as isize)?)])
+        Ok(vec![Some(Tensor::cat(&parts, self.dim as isize)?.into())])
     }
 }
 
