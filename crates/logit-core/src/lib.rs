@@ -25,6 +25,7 @@ mod display;
 mod dtype;
 mod error;
 pub mod io;
+pub mod memory;
 pub mod ops;
 pub mod parallel;
 pub mod random;

@@ -135,16 +135,13 @@ pub(crate) fn chunks_mut<T: Send>(out: &mut [T], f: impl Fn(&mut [T], usize) + S
 }
 
 /// A vector of `n` elements whose every element `fill` writes, without zero-filling first:
-/// a fresh 4 MB output costs its page faults once, not a memset on top. `fill` gets the
+/// the buffer comes from logit's cache (`memory.rs`) when one of this size was freed. `fill` gets the
 /// output as `MaybeUninit` chunks and must write every element of each.
-fn filled<U: Send + Copy>(
+fn filled<U: Send + Copy + 'static>(
     n: usize,
     fill: impl Fn(&mut [MaybeUninit<U>], usize) + Sync + Send,
 ) -> Vec<U> {
-    if n * std::mem::size_of::<U>() >= 1 << 20 {
-        tune_allocator();
-    }
-    let mut out: Vec<U> = Vec::with_capacity(n);
+    let mut out: Vec<U> = crate::memory::with_capacity(n);
     chunks_mut(&mut out.spare_capacity_mut()[..n], fill);
     // SAFETY: `fill` wrote every element of every chunk, i.e. all `n` (its contract, kept by
     // each kernel in this crate: they write `out[i]` for every `i` of the chunk).
@@ -154,7 +151,7 @@ fn filled<U: Send + Copy>(
 
 /// `out = f(x)` chunk by chunk into a new vector (in parallel for large inputs); `f` must
 /// write every element of its output chunk.
-pub(crate) fn map<T: Sync, U: Send + Copy>(
+pub(crate) fn map<T: Sync, U: Send + Copy + 'static>(
     x: &[T],
     f: impl Fn(&[T], &mut [MaybeUninit<U>]) + Sync + Send,
 ) -> Vec<U> {
@@ -165,7 +162,7 @@ pub(crate) fn map<T: Sync, U: Send + Copy>(
 
 /// `out = f(a, b)` over two equally long inputs, chunk by chunk (in parallel when large);
 /// `f` must write every element of its output chunk.
-pub(crate) fn map2<T: Sync, U: Send + Copy>(
+pub(crate) fn map2<T: Sync, U: Send + Copy + 'static>(
     a: &[T],
     b: &[T],
     f: impl Fn(&[T], &[T], &mut [MaybeUninit<U>]) + Sync + Send,
@@ -176,40 +173,8 @@ pub(crate) fn map2<T: Sync, U: Send + Copy>(
     })
 }
 
-/// Keeps large tensor buffers in the heap between ops, as a caching allocator would.
-///
-/// glibc serves big allocations with `mmap` and returns freed memory to the system, so every
-/// fresh multi-megabyte output can cost one page fault per 4 KB page — more than the sigmoid
-/// that fills it, and erratically (the thresholds move at run time). On the first large
-/// buffer, logit raises the mmap threshold to 32 MB and the trim threshold to 512 MB with
-/// `mallopt`, once per process. Set `LOGIT_MALLOC_TUNING=0` to leave the allocator alone.
-pub fn tune_allocator() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        if std::env::var("LOGIT_MALLOC_TUNING").is_ok_and(|v| v == "0") {
-            return;
-        }
-        #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        {
-            extern "C" {
-                fn mallopt(
-                    param: std::os::raw::c_int,
-                    value: std::os::raw::c_int,
-                ) -> std::os::raw::c_int;
-            }
-            const M_TRIM_THRESHOLD: std::os::raw::c_int = -1;
-            const M_MMAP_THRESHOLD: std::os::raw::c_int = -3;
-            // SAFETY: mallopt only changes glibc's allocation policy; both values are in range.
-            unsafe {
-                mallopt(M_MMAP_THRESHOLD, 32 << 20);
-                mallopt(M_TRIM_THRESHOLD, 512 << 20);
-            }
-        }
-    });
-}
-
 /// `n` copies of `value` (written in parallel for large `n`).
-pub(crate) fn splat<U: Send + Sync + Copy>(n: usize, value: U) -> Vec<U> {
+pub(crate) fn splat<U: Send + Sync + Copy + 'static>(n: usize, value: U) -> Vec<U> {
     filled(n, |chunk, _| {
         for o in chunk {
             o.write(value);

@@ -192,3 +192,15 @@ macro_rules! float_zip {
         })
     }};
 }
+
+impl Drop for Storage {
+    // Large float buffers go back to logit's cache for the next op of the same size, instead
+    // of back to the system (see `memory.rs`).
+    fn drop(&mut self) {
+        match self {
+            Storage::F32(v) => crate::memory::recycle(std::mem::take(v)),
+            Storage::F64(v) => crate::memory::recycle(std::mem::take(v)),
+            Storage::I64(_) | Storage::Bool(_) => {}
+        }
+    }
+}

@@ -1,12 +1,13 @@
 //! Binary cross-entropy on probabilities: [`binary_cross_entropy`] and [`BCELoss`].
 
+use logit_core::memory::with_capacity;
 use logit_core::{DType, Error, Float, Result, Tensor};
 
 use crate::reduction::{check_target, expand_weight, finish, values, Pointwise, Reduction};
 
 fn kernel<T: Float>(p: &[T], y: &[T], w: Option<&[T]>) -> Pointwise<T> {
     let n = p.len();
-    let (mut loss, mut dloss) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut loss, mut dloss) = (with_capacity(n), with_capacity(n));
     let floor = T::c(-100.0);
     let eps = T::c(1e-12);
     for i in 0..n {

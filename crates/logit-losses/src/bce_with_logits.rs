@@ -1,6 +1,7 @@
 //! Binary cross-entropy on logits, fused and stable: [`binary_cross_entropy_with_logits`] and
 //! [`BCEWithLogitsLoss`].
 
+use logit_core::memory::with_capacity;
 use logit_core::ops::sigmoid_scalar;
 use logit_core::{DType, Float, Result, Tensor};
 
@@ -8,7 +9,7 @@ use crate::reduction::{check_target, expand_weight, finish, values, Pointwise, R
 
 fn kernel<T: Float>(x: &[T], y: &[T], w: Option<&[T]>, pw: Option<&[T]>) -> Pointwise<T> {
     let n = x.len();
-    let (mut loss, mut dloss) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut loss, mut dloss) = (with_capacity(n), with_capacity(n));
     let one = T::one();
     for i in 0..n {
         let (xi, yi) = (x[i], y[i]);

@@ -3,6 +3,7 @@
 
 use std::mem::MaybeUninit;
 
+use logit_core::memory::with_capacity;
 use logit_core::ops::sigmoid_scalar;
 use logit_core::{DType, Error, Float, Result, Tensor};
 
@@ -11,7 +12,7 @@ use crate::reduction::{check_target, finish, values, Pointwise, Reduction};
 /// The f64 kernel, with libm's functions for full double precision.
 fn kernel<T: Float>(x: &[T], y: &[T], alpha: f64, gamma: f64) -> Pointwise<T> {
     let n = x.len();
-    let (mut loss, mut dloss) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut loss, mut dloss) = (with_capacity(n), with_capacity(n));
     let (one, zero) = (T::one(), T::zero());
     let (a, g) = (T::c(alpha), T::c(gamma));
     for i in 0..n {

@@ -33,8 +33,8 @@ fn layout(shape: &[usize]) -> (usize, usize, usize) {
 /// Per-channel mean and biased variance (two-pass, for accuracy).
 fn stats<T: Float>(x: &[T], (n, c, l): (usize, usize, usize)) -> (Vec<T>, Vec<T>) {
     let count = T::c((n * l) as f64);
-    let mut mean = vec![T::zero(); c];
-    let mut var = vec![T::zero(); c];
+    let mut mean = crate::memory::full(c, T::zero());
+    let mut var = crate::memory::full(c, T::zero());
     if l == 1 {
         // [N, C]: walk rows, so the inner loop runs over contiguous channels and vectorises
         for row in x.chunks_exact(c) {
@@ -81,7 +81,7 @@ fn normalize<T: Float>(
     b: Option<&[T]>,
 ) -> Vec<T> {
     let (n, c, l) = dims;
-    let mut y = vec![T::zero(); x.len()];
+    let mut y = crate::memory::full(x.len(), T::zero());
     if l == 1 {
         let scale: Vec<T> = (0..c)
             .map(|ch| invstd[ch] * w.map_or(T::one(), |w| w[ch]))
@@ -267,8 +267,8 @@ fn bn_grads<T: Float>(
     if l == 1 {
         return bn_grads_rows(x, g, w, s, c, training);
     }
-    let mut sum_g = vec![T::zero(); c];
-    let mut sum_gx = vec![T::zero(); c];
+    let mut sum_g = crate::memory::full(c, T::zero());
+    let mut sum_gx = crate::memory::full(c, T::zero());
     for o in 0..n {
         for ch in 0..c {
             let r = (o * c + ch) * l..(o * c + ch + 1) * l;
@@ -279,7 +279,7 @@ fn bn_grads<T: Float>(
         }
     }
     let count = T::c((n * l) as f64);
-    let mut gx = vec![T::zero(); x.len()];
+    let mut gx = crate::memory::full(x.len(), T::zero());
     for o in 0..n {
         for ch in 0..c {
             let k = s.invstd[ch] * w.map_or(T::one(), |w| w[ch]);
@@ -306,8 +306,8 @@ fn bn_grads_rows<T: Float>(
     c: usize,
     training: bool,
 ) -> (Vec<T>, Vec<T>, Vec<T>) {
-    let mut sum_g = vec![T::zero(); c];
-    let mut sum_gx = vec![T::zero(); c];
+    let mut sum_g = crate::memory::full(c, T::zero());
+    let mut sum_gx = crate::memory::full(c, T::zero());
     for (xr, gr) in x.chunks_exact(c).zip(g.chunks_exact(c)) {
         for ch in 0..c {
             sum_g[ch] += gr[ch];
@@ -318,7 +318,7 @@ fn bn_grads_rows<T: Float>(
     let k: Vec<T> = (0..c)
         .map(|ch| s.invstd[ch] * w.map_or(T::one(), |w| w[ch]))
         .collect();
-    let mut gx = vec![T::zero(); x.len()];
+    let mut gx = crate::memory::full(x.len(), T::zero());
     for ((dr, gr), xr) in gx
         .chunks_exact_mut(c)
         .zip(g.chunks_exact(c))

@@ -64,7 +64,7 @@ fn zip_broadcast<T: Float>(
             }
         });
     }
-    let mut out = vec![T::zero(); numel(out_shape)];
+    let mut out = crate::memory::full(numel(out_shape), T::zero());
     let (sa, sb) = (
         broadcast_strides(ash, out_shape),
         broadcast_strides(bsh, out_shape),
@@ -227,7 +227,7 @@ impl Tensor {
         let own = strides(self.shape());
         let n = numel(shape);
         let out = float_map!(&*s, |v| {
-            let mut out = vec![Default::default(); n];
+            let mut out = crate::memory::full(n, Default::default());
             for_each_broadcast(self.shape(), &st, &own, |_, o, i| out[o] += v[i]);
             out
         });
@@ -239,13 +239,13 @@ impl Tensor {
     }
 }
 
-fn expand_kernel<T: Copy + Default>(
+fn expand_kernel<T: Copy + Default + Send + 'static>(
     v: &[T],
     shape: &[usize],
     sa: &[usize],
     zeros: &[usize],
 ) -> Vec<T> {
-    let mut out = vec![T::default(); numel(shape)];
+    let mut out = crate::memory::full(numel(shape), T::default());
     for_each_broadcast(shape, sa, zeros, |o, i, _| out[o] = v[i]);
     out
 }

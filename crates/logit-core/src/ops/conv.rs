@@ -133,11 +133,11 @@ fn is_pointwise(g: &Geom) -> bool {
 
 fn forward<T: Float>(x: &[T], w: &[T], b: Option<&[T]>, g: &Geom) -> Vec<T> {
     let (k, l, og) = (g.k(), g.l(), g.og());
-    let mut out = vec![T::zero(); g.n * g.o * l];
+    let mut out = crate::memory::full(g.n * g.o * l, T::zero());
     let mut cols = if is_pointwise(g) {
         Vec::new()
     } else {
-        vec![T::zero(); k * l]
+        crate::memory::full(k * l, T::zero())
     };
     for ni in 0..g.n {
         let img = &x[ni * g.c * g.h * g.w..][..g.c * g.h * g.w];
@@ -182,8 +182,8 @@ fn backward<T: Float>(
     need: (bool, bool, bool),
 ) -> ConvGrads<T> {
     let (k, l, og) = (g.k(), g.l(), g.og());
-    let mut gx = need.0.then(|| vec![T::zero(); x.len()]);
-    let mut gw = need.1.then(|| vec![T::zero(); w.len()]);
+    let mut gx = need.0.then(|| crate::memory::full(x.len(), T::zero()));
+    let mut gw = need.1.then(|| crate::memory::full(w.len(), T::zero()));
     let gb = need.2.then(|| {
         (0..g.o)
             .map(|oc| {
@@ -193,7 +193,7 @@ fn backward<T: Float>(
             })
             .collect()
     });
-    let mut cols = vec![T::zero(); k * l];
+    let mut cols = crate::memory::full(k * l, T::zero());
     for ni in 0..g.n {
         let img = &x[ni * g.c * g.h * g.w..][..g.c * g.h * g.w];
         for gi in 0..g.opt.groups {

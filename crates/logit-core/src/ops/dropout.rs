@@ -13,7 +13,11 @@ fn mask<T: Float>(n: usize, p: f64) -> Vec<T> {
 }
 
 fn apply<T: Float>(x: &[T], m: &[T]) -> Vec<T> {
-    x.iter().zip(m).map(|(&a, &b)| a * b).collect()
+    crate::parallel::map2(x, m, |x, m, out: &mut [std::mem::MaybeUninit<T>]| {
+        for (o, (&a, &b)) in out.iter_mut().zip(x.iter().zip(m)) {
+            o.write(a * b);
+        }
+    })
 }
 
 impl Tensor {

@@ -65,7 +65,7 @@ impl Backward for IndexSelectBackward {
         let numel = crate::shape::numel(&self.shape);
         // index_add: repeated indices accumulate
         let out: Storage = float_map!(&*gs, |gv| {
-            let mut out = vec![Default::default(); numel];
+            let mut out = crate::memory::full(numel, Default::default());
             for o in 0..outer {
                 for (k, &ix) in self.idx.iter().enumerate() {
                     let src = &gv[(o * n + k) * inner..(o * n + k + 1) * inner];

@@ -13,7 +13,7 @@ fn forward<T: Float>(
     fin: usize,
     fout: usize,
 ) -> Vec<T> {
-    let mut out = vec![T::zero(); rows * fout];
+    let mut out = crate::memory::full(rows * fout, T::zero());
     if let Some(b) = b {
         for r in out.chunks_exact_mut(fout) {
             r.copy_from_slice(b);
@@ -42,7 +42,7 @@ fn backward<T: Float>(
     need: (bool, bool, bool),
 ) -> Grads<T> {
     let gx = need.0.then(|| {
-        let mut gx = vec![T::zero(); rows * fin];
+        let mut gx = crate::memory::full(rows * fin, T::zero());
         gemm(
             (rows, fout, fin),
             g,
@@ -56,7 +56,7 @@ fn backward<T: Float>(
         gx
     });
     let gw = need.1.then(|| {
-        let mut gw = vec![T::zero(); fout * fin];
+        let mut gw = crate::memory::full(fout * fin, T::zero());
         gemm(
             (fout, rows, fin),
             g,
@@ -70,7 +70,7 @@ fn backward<T: Float>(
         gw
     });
     let gb = need.2.then(|| {
-        let mut gb = vec![T::zero(); fout];
+        let mut gb = crate::memory::full(fout, T::zero());
         for r in g.chunks_exact(fout) {
             for (a, &v) in gb.iter_mut().zip(r) {
                 *a += v;

@@ -147,7 +147,7 @@ fn plan(ash: &[usize], bsh: &[usize]) -> Result<Plan> {
 
 fn forward<T: Float>(p: &Plan, a: &[T], b: &[T]) -> Vec<T> {
     let (m, k, n) = (p.m, p.k, p.n);
-    let mut c = vec![T::zero(); numel(&p.out_shape)];
+    let mut c = crate::memory::full(numel(&p.out_shape), T::zero());
     if p.fold {
         let rows = a.len() / k.max(1);
         gemm((rows, k, n), a, (k, 1), b, (n, 1), &mut c, (n, 1), false);
@@ -177,8 +177,8 @@ fn backward<T: Float>(
     need: (bool, bool),
 ) -> (Option<Vec<T>>, Option<Vec<T>>) {
     let (m, k, n) = (p.m, p.k, p.n);
-    let mut ga = need.0.then(|| vec![T::zero(); a.len()]);
-    let mut gb = need.1.then(|| vec![T::zero(); b.len()]);
+    let mut ga = need.0.then(|| crate::memory::full(a.len(), T::zero()));
+    let mut gb = need.1.then(|| crate::memory::full(b.len(), T::zero()));
     if p.fold {
         let rows = a.len() / k.max(1);
         if let Some(ga) = ga.as_mut() {

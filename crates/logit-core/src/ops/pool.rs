@@ -52,7 +52,7 @@ impl Tensor {
         let s = self.float_storage();
         let mut arg = vec![0usize; planes * oh * ow];
         let out = float_map!(&*s, |v| {
-            let mut out = vec![E::c(0.0); planes * oh * ow];
+            let mut out = crate::memory::full(planes * oh * ow, E::c(0.0));
             // one task per (image, channel) plane, writing its own outputs and argmaxes
             let run = |p: usize, out: &mut [E], arg: &mut [usize]| {
                 let plane = &v[p * h * w..][..h * w];
@@ -116,7 +116,7 @@ impl Tensor {
         let (oh, ow) = output;
         let s = self.float_storage();
         let out = float_map!(&*s, |v| {
-            let mut out = vec![E::c(0.0); planes * oh * ow];
+            let mut out = crate::memory::full(planes * oh * ow, E::c(0.0));
             for p in 0..planes {
                 let plane = &v[p * h * w..][..h * w];
                 for y in 0..oh {
@@ -164,7 +164,7 @@ impl Backward for MaxPoolBackward {
         let gs = g.to_dense().storage();
         let n = crate::shape::numel(&self.shape);
         let out = float_map!(&*gs, |gv| {
-            let mut out = vec![E::c(0.0); n];
+            let mut out = crate::memory::full(n, E::c(0.0));
             for (k, &a) in self.arg.iter().enumerate() {
                 out[a] += gv[k];
             }
@@ -189,7 +189,7 @@ impl Backward for AdaptiveAvgBackward {
         let planes = crate::shape::numel(&self.shape) / (h * w);
         let gs = g.to_dense().storage();
         let out: Storage = float_map!(&*gs, |gv| {
-            let mut out = vec![E::c(0.0); planes * h * w];
+            let mut out = crate::memory::full(planes * h * w, E::c(0.0));
             for p in 0..planes {
                 for y in 0..oh {
                     let (y0, y1) = bin(y, oh, h);

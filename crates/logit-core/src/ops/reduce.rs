@@ -29,13 +29,13 @@ pub fn chunked_sum<T: Float>(v: &[T]) -> T {
         return fast_sum(v);
     }
     let chunks: Vec<&[T]> = v.chunks(crate::parallel::CHUNK).collect();
-    let mut partial = vec![T::zero(); chunks.len()];
+    let mut partial = crate::memory::full(chunks.len(), T::zero());
     crate::parallel::for_each_chunk_mut(&mut partial, 1, true, |i, p| p[0] = fast_sum(chunks[i]));
     partial.into_iter().fold(T::zero(), |a, b| a + b)
 }
 
 fn sum_dim_kernel<T: Float>(v: &[T], outer: usize, size: usize, inner: usize, scale: T) -> Vec<T> {
-    let mut out = vec![T::zero(); outer * inner];
+    let mut out = crate::memory::full(outer * inner, T::zero());
     for o in 0..outer {
         let dst = &mut out[o * inner..(o + 1) * inner];
         for k in 0..size {
@@ -282,7 +282,7 @@ impl Backward for MaxDimBackward {
         let gs = g.to_dense().storage();
         let n = numel(&self.shape);
         let out = float_map!(&*gs, |gv| {
-            let mut out = vec![Default::default(); n];
+            let mut out = crate::memory::full(n, Default::default());
             for o in 0..outer {
                 for j in 0..inner {
                     let k = self.idx[o * inner + j] as usize;

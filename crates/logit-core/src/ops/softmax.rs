@@ -5,7 +5,7 @@ use crate::shape::{normalize_dim, split_at_dim};
 use crate::{float_map, float_zip, Float, Result, Tensor};
 
 fn softmax_kernel<T: Float>(v: &[T], outer: usize, size: usize, inner: usize, log: bool) -> Vec<T> {
-    let mut out = vec![T::zero(); v.len()];
+    let mut out = crate::memory::full(v.len(), T::zero());
     for o in 0..outer {
         for i in 0..inner {
             let at = |k: usize| (o * size + k) * inner + i;
@@ -46,7 +46,7 @@ fn softmax_grad<T: Float>(
     inner: usize,
     log: bool,
 ) -> Vec<T> {
-    let mut out = vec![T::zero(); g.len()];
+    let mut out = crate::memory::full(g.len(), T::zero());
     for o in 0..outer {
         for i in 0..inner {
             let at = |k: usize| (o * size + k) * inner + i;

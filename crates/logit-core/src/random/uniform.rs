@@ -64,8 +64,8 @@ pub(crate) fn fill_f32(g: &mut Generator, n: usize, from: f32, to: f32) -> Vec<f
 
 /// `f` of `n` consecutive 64-bit draws (`random64()`, high word first), drawn in chunks so
 /// the engine runs its bulk fill instead of one call per element.
-fn map_u64<T>(g: &mut Generator, n: usize, mut f: impl FnMut(u64) -> T) -> Vec<T> {
-    let mut out = Vec::with_capacity(n);
+fn map_u64<T: Send + 'static>(g: &mut Generator, n: usize, mut f: impl FnMut(u64) -> T) -> Vec<T> {
+    let mut out = crate::memory::with_capacity(n);
     let mut bits = [0u32; 4096];
     while out.len() < n {
         let k = (n - out.len()).min(bits.len() / 2);
@@ -114,7 +114,7 @@ pub(crate) fn permutation(g: &mut Generator, n: usize) -> Vec<i64> {
 /// `bernoulli_(p)` with a scalar `p` (and so dropout masks): one 53-bit double uniform `u` per
 /// element, `hit` where `u < p`, else `miss`. `u = k·2⁻⁵³ < p` is tested as the exactly
 /// equivalent integer comparison `k < ⌈p·2⁵³⌉`.
-pub(crate) fn bernoulli_scalar<T: Copy>(
+pub(crate) fn bernoulli_scalar<T: Copy + Send + 'static>(
     g: &mut Generator,
     n: usize,
     p: f64,

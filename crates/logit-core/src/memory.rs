@@ -1,0 +1,154 @@
+//! logit's cache of large float buffers, like PyTorch's caching allocator on a GPU: a buffer a
+//! tensor frees is kept and handed to the next op that needs one of the same size, so a
+//! training loop does not return multi-megabyte outputs to the system and fault them in
+//! again on every step. It touches only logit's own buffers, never the process's allocator.
+//!
+//! ```
+//! use logit_core::{memory, Tensor};
+//! let x = Tensor::randn(&[512, 1024]);
+//! drop(x.sigmoid());                     // 2 MB back to the cache, not to the system
+//! let y = x.sigmoid();                   // reuses it
+//! memory::empty_cache();                 // like torch.cuda.empty_cache()
+//! assert_eq!(memory::cached_bytes(), 0);
+//! # drop(y);
+//! ```
+
+use std::any::{Any, TypeId};
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+/// Buffers below this size come and go through malloc's bins cheaply; above it glibc maps
+/// fresh pages (its default mmap threshold).
+const MIN_BYTES: usize = 128 << 10;
+
+/// The default limit on what the cache keeps.
+const DEFAULT_LIMIT: usize = 256 << 20;
+
+/// At most this many buffers of one type and size: a size that is freed more often than asked
+/// for (a buffer made outside the cache) cannot fill it.
+const PER_SIZE: usize = 8;
+
+/// One cached, empty `Vec<T>`, with what a lookup compares.
+struct Buffer {
+    elem: TypeId,
+    capacity: usize,
+    bytes: usize,
+    vec: Box<dyn Any + Send>,
+}
+
+struct Cache {
+    /// Oldest first: the oldest go when the limit is reached.
+    buffers: VecDeque<Buffer>,
+    bytes: usize,
+    limit: usize,
+}
+
+impl Cache {
+    /// Removes the oldest buffers until at most `bytes` are held; the caller frees them after
+    /// releasing the lock.
+    fn shrink_to(&mut self, bytes: usize) -> Vec<Buffer> {
+        let mut evicted = Vec::new();
+        while self.bytes > bytes {
+            let old = self.buffers.pop_front().expect("bytes > 0 means a buffer");
+            self.bytes -= old.bytes;
+            evicted.push(old);
+        }
+        evicted
+    }
+}
+
+static CACHE: Mutex<Cache> = Mutex::new(Cache {
+    buffers: VecDeque::new(),
+    bytes: 0,
+    limit: DEFAULT_LIMIT,
+});
+
+fn cache() -> std::sync::MutexGuard<'static, Cache> {
+    CACHE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// An empty vector with room for `n` elements: a cached buffer of exactly that capacity when
+/// there is one (an op in a loop asks for the same sizes every step), else a new allocation.
+/// Kernels outside logit-core (the fused losses) allocate their outputs with it too.
+pub fn with_capacity<T: Send + 'static>(n: usize) -> Vec<T> {
+    if n.saturating_mul(std::mem::size_of::<T>()) >= MIN_BYTES {
+        let hit = {
+            let mut c = cache();
+            let elem = TypeId::of::<T>();
+            let i = c
+                .buffers
+                .iter()
+                .rposition(|b| b.elem == elem && b.capacity == n);
+            i.and_then(|i| c.buffers.remove(i))
+                .inspect(|b| c.bytes -= b.bytes)
+        };
+        if let Some(Ok(v)) = hit.map(|b| b.vec.downcast::<Vec<T>>()) {
+            return *v;
+        }
+    }
+    Vec::with_capacity(n)
+}
+
+/// `n` copies of `value` in a buffer from [`with_capacity`]: the zeroed output a kernel
+/// accumulates into.
+pub fn full<T: Copy + Send + 'static>(n: usize, value: T) -> Vec<T> {
+    let mut v = with_capacity(n);
+    v.resize(n, value);
+    v
+}
+
+/// Takes a large buffer into the cache (dropping the oldest beyond the limit); small ones are
+/// simply freed.
+pub(crate) fn recycle<T: Send + 'static>(mut v: Vec<T>) {
+    let bytes = v.capacity().saturating_mul(std::mem::size_of::<T>());
+    if bytes < MIN_BYTES {
+        return;
+    }
+    v.clear();
+    let buffer = Buffer {
+        elem: TypeId::of::<T>(),
+        capacity: v.capacity(),
+        bytes,
+        vec: Box::new(v),
+    };
+    let evicted = {
+        let mut c = cache();
+        let same = |b: &Buffer| b.elem == buffer.elem && b.capacity == buffer.capacity;
+        if bytes > c.limit || c.buffers.iter().filter(|b| same(b)).count() >= PER_SIZE {
+            return;
+        }
+        let room = c.limit - bytes;
+        let evicted = c.shrink_to(room);
+        c.bytes += bytes;
+        c.buffers.push_back(buffer);
+        evicted
+    };
+    // freed outside the lock
+    drop(evicted);
+}
+
+/// Frees every cached buffer, like `torch.cuda.empty_cache()`.
+pub fn empty_cache() {
+    let buffers = {
+        let mut c = cache();
+        c.bytes = 0;
+        std::mem::take(&mut c.buffers)
+    };
+    drop(buffers);
+}
+
+/// The bytes held by the cache now.
+pub fn cached_bytes() -> usize {
+    cache().bytes
+}
+
+/// Sets how many bytes the cache may hold (default 256 MiB); 0 turns it off. Cached buffers
+/// beyond the new limit are freed.
+pub fn set_cache_limit(bytes: usize) {
+    let evicted = {
+        let mut c = cache();
+        c.limit = bytes;
+        c.shrink_to(bytes)
+    };
+    drop(evicted);
+}
