@@ -106,10 +106,7 @@ macro_rules! impl_float {
                 <$t as Element>::as_slice(s)
             }
             fn slice_mut(s: &mut Storage) -> Option<&mut [Self]> {
-                match s {
-                    Storage::$variant(v) => Some(v),
-                    _ => None,
-                }
+                <$t as Element>::as_mut_slice(s)
             }
             #[inline(always)]
             fn c(v: f64) -> Self {
@@ -152,6 +149,8 @@ pub trait Element: Copy + Send + Sync + 'static {
     fn from_storage(s: &Storage) -> Vec<Self>;
     /// Borrows the elements of a storage of exactly this type (`None` for another type).
     fn as_slice(s: &Storage) -> Option<&[Self]>;
+    /// Mutably borrows the elements of a storage of exactly this type.
+    fn as_mut_slice(s: &mut Storage) -> Option<&mut [Self]>;
 }
 
 macro_rules! impl_element {
@@ -171,6 +170,12 @@ macro_rules! impl_element {
                 }
             }
             fn as_slice(s: &Storage) -> Option<&[Self]> {
+                match s {
+                    Storage::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn as_mut_slice(s: &mut Storage) -> Option<&mut [Self]> {
                 match s {
                     Storage::$variant(v) => Some(v),
                     _ => None,

@@ -11,6 +11,9 @@ use logit_core::{Error, Float, Result, Storage, Tensor};
 use crate::optimizer::{group, Buffers, ParamGroup};
 use crate::{state_dict, Optimizer};
 
+/// The most state buffers an update rule may keep per parameter (Adam with AMSGrad keeps three).
+pub const MAX_BUFFERS: usize = 4;
+
 /// One update rule: `torch.optim.X` without the bookkeeping that [`Optim`] does for all.
 pub trait UpdateRule: Sized + Clone {
     /// The options a user passes, like `SGDConfig`.
@@ -46,7 +49,7 @@ pub trait UpdateRule: Sized + Clone {
     fn saves_step(&self) -> bool;
 
     /// The state buffers, in the order `update` receives them, by PyTorch's names; `None` marks
-    /// a buffer PyTorch does not keep under this configuration.
+    /// a buffer PyTorch does not keep under this configuration. At most [`MAX_BUFFERS`].
     fn buffer_names(&self) -> Vec<Option<&'static str>>;
 
     /// The order PyTorch writes the buffers in (indices into `buffer_names`).
@@ -174,13 +177,20 @@ fn update_one<R: UpdateRule>(
         grad: &Storage,
         st: &mut Buffers,
     ) {
-        let mut bufs: Vec<&mut [T]> = st
-            .bufs
-            .iter_mut()
-            .map(|s| T::slice_mut(s).expect("state buffers have the parameter's dtype"))
-            .collect();
+        // on the stack: this runs for every parameter on every step
+        let n = st.bufs.len();
+        assert!(
+            n <= MAX_BUFFERS,
+            "an update rule keeps at most {MAX_BUFFERS} buffers"
+        );
+        let mut it = st.bufs.iter_mut();
+        let mut bufs: [&mut [T]; MAX_BUFFERS] = std::array::from_fn(|_| {
+            it.next()
+                .map(|s| T::slice_mut(s).expect("state buffers have the parameter's dtype"))
+                .unwrap_or_default()
+        });
         let grad = T::slice(grad).expect("the gradient's dtype was checked");
-        rule.update(g, p, grad, st.step, &mut bufs);
+        rule.update(g, p, grad, st.step, &mut bufs[..n]);
     }
     let gs = grad.storage();
     // parameters are float, checked at construction
