@@ -32,6 +32,7 @@ pub mod random;
 pub mod shape;
 mod storage;
 mod tensor;
+pub mod trace;
 
 pub use array::ArrayRef;
 pub use autograd::{no_grad, Backward};

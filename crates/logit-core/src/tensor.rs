@@ -59,14 +59,18 @@ impl Tensor {
 
     pub(crate) fn make(data: Arc<Storage>, shape: Vec<usize>, node: Option<Arc<Node>>) -> Tensor {
         debug_assert_eq!(data.len(), numel(&shape));
-        Tensor(Arc::new(Inner {
+        let t = Tensor(Arc::new(Inner {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             shape,
             data: RwLock::new(data),
             requires_grad: AtomicBool::new(false),
             grad: Mutex::new(None),
             node,
-        }))
+        }));
+        if crate::trace::is_tracing() {
+            crate::trace::created(&t);
+        }
+        t
     }
 
     /// A unique id, increasing in creation order.

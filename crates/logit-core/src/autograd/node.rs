@@ -103,20 +103,30 @@ impl Tensor {
         backward: impl FnOnce(&Output<'_>) -> B,
     ) -> Tensor {
         let record = is_grad_enabled() && inputs.iter().any(|t| t.requires_grad());
-        let node = record.then(|| {
-            let output = Output {
-                storage: &storage,
-                shape: &shape,
-            };
-            let backward = backward(&output);
-            Arc::new(Node {
-                id: NEXT_NODE.fetch_add(1, Ordering::Relaxed),
-                name: backward.name(),
-                edges: inputs.iter().map(|t| edge_to(t)).collect(),
-                backward: Mutex::new(Some(Box::new(backward))),
+        let tracing = crate::trace::is_tracing();
+        let mut traced = None;
+        let node = (record || tracing)
+            .then(|| {
+                let output = Output {
+                    storage: &storage,
+                    shape: &shape,
+                };
+                let backward = backward(&output);
+                traced = Some(backward.name());
+                record.then(|| {
+                    Arc::new(Node {
+                        id: NEXT_NODE.fetch_add(1, Ordering::Relaxed),
+                        name: backward.name(),
+                        edges: inputs.iter().map(|t| edge_to(t)).collect(),
+                        backward: Mutex::new(Some(Box::new(backward))),
+                    })
+                })
             })
-        });
+            .flatten();
         let out = Tensor::make(storage, shape, node);
+        if let Some(name) = traced.filter(|_| tracing) {
+            crate::trace::record(name, inputs, &out);
+        }
         if anomaly::is_anomaly_enabled() {
             anomaly::check_forward(&out);
         }

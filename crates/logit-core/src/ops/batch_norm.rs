@@ -2,6 +2,7 @@
 //! with a fused backward instead of a chain of mean/var/sub/div nodes.
 
 use crate::autograd::{Backward, Grad, SavedTensor};
+use crate::trace::Attr;
 use crate::{Error, Float, Result, Tensor};
 
 /// Options of [`Tensor::batch_norm`], PyTorch's defaults.
@@ -211,14 +212,23 @@ impl Tensor {
         let mut inputs = vec![self];
         inputs.extend(weight);
         inputs.extend(bias);
-        Ok(Tensor::from_op(y, self.shape().to_vec(), &inputs, |_| {
-            BatchNormBackward {
-                x: self.save_for_backward(),
-                weight: weight.map(Tensor::save_for_backward),
-                has_b: bias.is_some(),
-                saved,
-                training: opts.training,
-            }
+        let out = Tensor::from_op(y, self.shape().to_vec(), &inputs, |_| BatchNormBackward {
+            x: self.save_for_backward(),
+            weight: weight.map(Tensor::save_for_backward),
+            has_b: bias.is_some(),
+            saved,
+            training: opts.training,
+        });
+        Ok(crate::trace::with_attrs(out, || {
+            let mut attrs = vec![
+                ("epsilon", Attr::Float(opts.eps)),
+                ("training", Attr::Int(opts.training as i64)),
+                ("has_weight", Attr::Int(weight.is_some() as i64)),
+                ("has_bias", Attr::Int(bias.is_some() as i64)),
+            ];
+            attrs.extend(rm.map(|t| ("running_mean", Attr::Tensor(t.clone()))));
+            attrs.extend(rv.map(|t| ("running_var", Attr::Tensor(t.clone()))));
+            attrs
         }))
     }
 }

@@ -7,6 +7,7 @@ use std::ops;
 use super::promote;
 use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::shape::{broadcast_shapes, broadcast_strides, for_each_broadcast, numel, strides};
+use crate::trace::Attr;
 use crate::{float_map, float_zip, Error, Float, Result, Tensor};
 
 /// The four broadcasting arithmetic ops.
@@ -335,6 +336,15 @@ enum ScalarOp {
     RSub(f64),
 }
 
+impl ScalarOp {
+    /// The scalar operand.
+    fn value(self) -> f64 {
+        match self {
+            ScalarOp::Add(c) | ScalarOp::Mul(c) | ScalarOp::RSub(c) => c,
+        }
+    }
+}
+
 fn scalar_op(x: &Tensor, op: ScalarOp) -> Tensor {
     let s = x.float_storage();
     let out = float_map!(&*s, |v| {
@@ -353,7 +363,10 @@ fn scalar_op(x: &Tensor, op: ScalarOp) -> Tensor {
             }
         }
     });
-    Tensor::from_op(out, x.shape().to_vec(), &[x], |_| ScalarBackward { op })
+    crate::trace::with_attrs(
+        Tensor::from_op(out, x.shape().to_vec(), &[x], |_| ScalarBackward { op }),
+        || vec![("value", Attr::Float(op.value()))],
+    )
 }
 
 struct ScalarBackward {

@@ -2,6 +2,7 @@
 
 use crate::autograd::{Backward, Grad};
 use crate::shape::{normalize_dim, split_at_dim};
+use crate::trace::Attr;
 use crate::{Error, Result, Storage, Tensor};
 
 impl Tensor {
@@ -66,10 +67,10 @@ impl Tensor {
         let mut shape = first.shape().to_vec();
         shape[d] = sizes.iter().sum();
         let refs: Vec<&Tensor> = tensors.iter().collect();
-        Ok(Tensor::from_op(out, shape, &refs, |_| CatBackward {
-            dim: d,
-            sizes,
-        }))
+        Ok(crate::trace::with_attrs(
+            Tensor::from_op(out, shape, &refs, |_| CatBackward { dim: d, sizes }),
+            || vec![("axis", Attr::Int(d as i64))],
+        ))
     }
 
     /// Stacks along a new `dim`, like `torch.stack(tensors, dim)`.

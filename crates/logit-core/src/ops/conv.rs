@@ -2,6 +2,7 @@
 
 use super::matmul::gemm;
 use crate::autograd::{Backward, Grad, SavedTensor};
+use crate::trace::Attr;
 use crate::{Error, Float, Result, Storage, Tensor};
 
 /// Options of [`Tensor::conv2d`], PyTorch's defaults (stride 1, no padding, dilation 1, one
@@ -310,13 +311,30 @@ impl Tensor {
         });
         let mut inputs = vec![self, weight];
         inputs.extend(bias);
-        Ok(Tensor::from_op(out, vec![n, o, oh, ow], &inputs, |_| {
-            Conv2dBackward {
+        Ok(crate::trace::with_attrs(
+            Tensor::from_op(out, vec![n, o, oh, ow], &inputs, |_| Conv2dBackward {
                 x: self.save_for_backward(),
                 w: weight.save_for_backward(),
                 g,
-            }
-        }))
+            }),
+            || {
+                vec![
+                    (
+                        "strides",
+                        Attr::Ints(vec![opt.stride.0 as i64, opt.stride.1 as i64]),
+                    ),
+                    (
+                        "pads",
+                        Attr::Ints(vec![opt.padding.0 as i64, opt.padding.1 as i64]),
+                    ),
+                    (
+                        "dilations",
+                        Attr::Ints(vec![opt.dilation.0 as i64, opt.dilation.1 as i64]),
+                    ),
+                    ("group", Attr::Int(opt.groups as i64)),
+                ]
+            },
+        ))
     }
 }
 

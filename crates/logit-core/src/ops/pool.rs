@@ -2,6 +2,7 @@
 //! `adaptive_avg_pool2d`.
 
 use crate::autograd::{Backward, Grad};
+use crate::trace::Attr;
 use crate::{float_map, Error, Float, Result, Storage, Tensor};
 
 fn spatial(op: &str, t: &Tensor) -> Result<(usize, usize, usize)> {
@@ -93,10 +94,25 @@ impl Tensor {
             out
         });
         let shape = vec![self.shape()[0], self.shape()[1], oh, ow];
-        Ok(Tensor::from_op(out, shape, &[self], |_| MaxPoolBackward {
-            shape: self.shape().to_vec(),
-            arg,
-        }))
+        Ok(crate::trace::with_attrs(
+            Tensor::from_op(out, shape, &[self], |_| MaxPoolBackward {
+                shape: self.shape().to_vec(),
+                arg,
+            }),
+            || {
+                vec![
+                    (
+                        "kernel_shape",
+                        Attr::Ints(vec![kernel.0 as i64, kernel.1 as i64]),
+                    ),
+                    (
+                        "strides",
+                        Attr::Ints(vec![stride.0 as i64, stride.1 as i64]),
+                    ),
+                    ("pads", Attr::Ints(vec![padding.0 as i64, padding.1 as i64])),
+                ]
+            },
+        ))
     }
 
     /// Averages over PyTorch's adaptive bins so the output is `[N, C, oh, ow]`, like

@@ -3,6 +3,7 @@
 
 use crate::autograd::{Backward, Grad};
 use crate::shape::{normalize_dim, numel, split_at_dim};
+use crate::trace::Attr;
 use crate::{float_map, Float, Result, Storage, Tensor};
 
 /// Sum with eight independent accumulators: vectorizes, and rounds less than a running sum.
@@ -115,11 +116,19 @@ impl Tensor {
         let scale = if mean { 1.0 / size as f64 } else { 1.0 };
         let out = float_map!(&*s, |v| sum_dim_kernel(v, outer, size, inner, E::c(scale)));
         let shape = reduced_shape(self.shape(), d, keepdim);
-        Ok(Tensor::from_op(out, shape, &[self], |_| SumDimBackward {
-            shape: self.shape().to_vec(),
-            dim: d,
-            scale,
-        }))
+        Ok(crate::trace::with_attrs(
+            Tensor::from_op(out, shape, &[self], |_| SumDimBackward {
+                shape: self.shape().to_vec(),
+                dim: d,
+                scale,
+            }),
+            || {
+                vec![
+                    ("axis", Attr::Int(d as i64)),
+                    ("keepdim", Attr::Int(keepdim as i64)),
+                ]
+            },
+        ))
     }
 
     /// Maximum over `dim` and the index of its first occurrence, like `torch.max(x, dim)`.

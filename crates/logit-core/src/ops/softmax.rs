@@ -2,6 +2,7 @@
 
 use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::shape::{normalize_dim, split_at_dim};
+use crate::trace::Attr;
 use crate::{float_map, float_zip, Float, Result, Tensor};
 
 fn softmax_kernel<T: Float>(v: &[T], outer: usize, size: usize, inner: usize, log: bool) -> Vec<T> {
@@ -91,13 +92,14 @@ impl Tensor {
         let (outer, size, inner) = split_at_dim(self.shape(), d);
         let s = self.float_storage();
         let out = float_map!(&*s, |v| softmax_kernel(v, outer, size, inner, log));
-        Ok(Tensor::from_op(out, self.shape().to_vec(), &[self], |y| {
-            SoftmaxBackward {
+        Ok(crate::trace::with_attrs(
+            Tensor::from_op(out, self.shape().to_vec(), &[self], |y| SoftmaxBackward {
                 y: y.save(),
                 dim: d,
                 log,
-            }
-        }))
+            }),
+            || vec![("axis", Attr::Int(d as i64))],
+        ))
     }
 }
 

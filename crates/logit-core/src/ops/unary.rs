@@ -2,6 +2,7 @@
 //! They cannot fail, so they return `Tensor` and chain like PyTorch: `x.exp().log()`.
 
 use crate::autograd::{Backward, Grad, SavedTensor};
+use crate::trace::Attr;
 use crate::{float_map, Float, Result, Storage, Tensor};
 
 /// Applies `$f` to every element of `$x` (converted to float if needed) and records the
@@ -94,10 +95,13 @@ impl Tensor {
                 v.iter().map(|&x| x.powf(e)).collect()
             }
         });
-        Tensor::from_op(out, self.shape().to_vec(), &[self], |_| PowBackward {
-            x: self.save_for_backward(),
-            p,
-        })
+        crate::trace::with_attrs(
+            Tensor::from_op(out, self.shape().to_vec(), &[self], |_| PowBackward {
+                x: self.save_for_backward(),
+                p,
+            }),
+            || vec![("exponent", Attr::Float(p))],
+        )
     }
 
     /// `x²`, like `torch.square`.
@@ -128,11 +132,14 @@ impl Tensor {
                 })
                 .collect()
         });
-        Tensor::from_op(out, self.shape().to_vec(), &[self], |_| ClampBackward {
-            x: self.save_for_backward(),
-            lo,
-            hi,
-        })
+        crate::trace::with_attrs(
+            Tensor::from_op(out, self.shape().to_vec(), &[self], |_| ClampBackward {
+                x: self.save_for_backward(),
+                lo,
+                hi,
+            }),
+            || vec![("min", Attr::Float(lo)), ("max", Attr::Float(hi))],
+        )
     }
 
     /// Clamps from below, like `torch.clamp_min`.
@@ -161,10 +168,13 @@ impl Tensor {
                 .map(|&x| if x > E::c(0.0) { x } else { x * k })
                 .collect()
         });
-        Tensor::from_op(out, self.shape().to_vec(), &[self], |_| LeakyReluBackward {
-            x: self.save_for_backward(),
-            slope,
-        })
+        crate::trace::with_attrs(
+            Tensor::from_op(out, self.shape().to_vec(), &[self], |_| LeakyReluBackward {
+                x: self.save_for_backward(),
+                slope,
+            }),
+            || vec![("alpha", Attr::Float(slope))],
+        )
     }
 }
 

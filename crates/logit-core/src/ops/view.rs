@@ -3,6 +3,7 @@
 
 use crate::autograd::{Backward, Grad};
 use crate::shape::{normalize_dim, numel, strides};
+use crate::trace::Attr;
 use crate::{Error, Result, Storage, Tensor};
 
 /// A shape argument: `[2, 3]`, `[-1, 4]` (one `-1` is inferred), `&[usize]` or `Vec<usize>`.
@@ -187,9 +188,10 @@ impl Tensor {
         for (i, &d) in dims.iter().enumerate() {
             inverse[d] = i;
         }
-        Ok(Tensor::from_op(out, shape, &[self], |_| PermuteBackward {
-            inverse,
-        }))
+        Ok(crate::trace::with_attrs(
+            Tensor::from_op(out, shape, &[self], |_| PermuteBackward { inverse }),
+            || vec![("perm", Attr::Ints(dims.iter().map(|&d| d as i64).collect()))],
+        ))
     }
 
     /// Swaps two dims, like `tensor.transpose(d0, d1)`.
