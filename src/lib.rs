@@ -18,6 +18,7 @@ pub use logit_data as data;
 pub use logit_losses as losses;
 pub use logit_models as models;
 pub use logit_nn as nn;
+pub use logit_onnx as onnx;
 pub use logit_optim as optim;
 pub use logit_plot as plot;
 

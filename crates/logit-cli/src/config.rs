@@ -229,6 +229,20 @@ impl LoadedModel {
         Ok(LoadedModel { config, net })
     }
 
+    /// The whole prediction as one module, for export: standardisation, the MLP and the
+    /// calibration, from encoded features to the calibrated probability.
+    ///
+    /// # Errors
+    /// Never for a loaded model.
+    pub fn pipeline(&self) -> Result<Pipeline<'_>> {
+        let stat = |v: &[f64]| Tensor::from_vec(v.to_vec(), &[v.len()]).map(|t| t.float());
+        Ok(Pipeline {
+            mean: stat(&self.config.scaler_mean)?,
+            scale: stat(&self.config.scaler_scale)?,
+            model: self,
+        })
+    }
+
     /// Calibrated probabilities of a raw feature batch.
     ///
     /// # Errors
@@ -237,5 +251,26 @@ impl LoadedModel {
         let _g = logit_core::no_grad();
         let logits = self.net.forward(&self.config.scale(x, rows)?)?.to_vec_f64();
         Ok(self.config.calibration.apply(&logits))
+    }
+}
+
+/// [`LoadedModel::pipeline`]: `σ(a·net((x − mean) / scale) + b)` over `[rows, features]`.
+pub struct Pipeline<'a> {
+    mean: Tensor,
+    scale: Tensor,
+    model: &'a LoadedModel,
+}
+
+impl Module for Pipeline<'_> {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let z = self
+            .model
+            .net
+            .forward(&x.sub(&self.mean)?.div(&self.scale)?)?;
+        let c = &self.model.config.calibration;
+        Ok(z.mul_scalar(c.a).add_scalar(c.b).sigmoid())
+    }
+    fn visit(&self, v: &mut logit_nn::Visitor<'_>) {
+        v.module("net", &self.model.net);
     }
 }

@@ -6,6 +6,7 @@
 pub mod calibrate;
 pub mod config;
 pub mod evaluate;
+pub mod export;
 pub mod folder;
 pub mod predict;
 pub mod table;

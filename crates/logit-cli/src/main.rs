@@ -58,6 +58,13 @@ enum Command {
         /// The file to write: .safetensors, .pth or .pt.
         output: PathBuf,
     },
+    /// Write a model folder as an ONNX model: encoded features in, calibrated probability out.
+    Export {
+        /// A folder written by `logit train`.
+        model: PathBuf,
+        /// The .onnx file to write.
+        output: PathBuf,
+    },
     /// List the tensors (name, dtype, shape) and other entries of a .pth or .safetensors file.
     Inspect {
         /// The file.
@@ -125,6 +132,15 @@ fn run(cli: Cli) -> logit_core::Result<()> {
                 );
             }
             eprintln!("wrote {} tensors to {}", c.tensors, output.display());
+        }
+        Command::Export { model, output } => {
+            let features = logit_cli::export::export(&model, &output)?;
+            eprintln!(
+                "wrote {} (input: [batch, {}] features in this order: {})",
+                output.display(),
+                features.len(),
+                features.join(", ")
+            );
         }
         Command::Inspect { file } => print!("{}", inspection_table(&logit_nn::inspect(&file)?)),
         Command::Plot { what, output } => {
