@@ -33,13 +33,7 @@ fn main() -> Result<()> {
         .add(Linear::new(8, 1)?); // logits
     println!("{model}");
     let criterion = BCEWithLogitsLoss::new();
-    let mut optimizer = Adam::new(
-        model.parameters(),
-        AdamConfig {
-            lr: 1e-3,
-            ..Default::default()
-        },
-    )?;
+    let mut optimizer = Adam::new(model.parameters(), 1e-3)?;
     let mut loader = DataLoader::new(&x_train, &split.y_train, 32)?.shuffle(0);
     for epoch in 0..100 {
         let mut total = 0.0;

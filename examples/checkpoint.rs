@@ -36,13 +36,7 @@ fn main() -> Result<()> {
     manual_seed(0);
     let (x, y) = synthetic::diabetes(400, 0)?;
     let model = DiabetesPredictor::new(8)?;
-    let mut optimizer = Adam::new(
-        model.parameters(),
-        AdamConfig {
-            lr: 0.01,
-            ..Default::default()
-        },
-    )?;
+    let mut optimizer = Adam::new(model.parameters(), 0.01)?;
     let mut scheduler = StepLR::new(&optimizer, 5, 0.5)?;
     let mut start = 0;
     if path.exists() {

@@ -15,13 +15,7 @@ pub fn run(seed: u64, out: &mut Vec<String>) -> Result<ChurnPredictor> {
     let y = Tensor::randint(0, 2, &[64, 1])?.float(); // y = torch.randint(0, 2, (64, 1)).float()
     let model = ChurnPredictor::new(10)?;
     let criterion = BCELoss::new();
-    let mut optimizer = SGD::new(
-        model.parameters(),
-        SGDConfig {
-            lr: 0.01,
-            ..Default::default()
-        },
-    )?;
+    let mut optimizer = SGD::new(model.parameters(), 0.01)?;
 
     for epoch in 0..100 {
         let outputs = model.forward(&x)?;

@@ -18,13 +18,7 @@ pub fn run(seed: u64, out: &mut Vec<String>) -> Result<DiabetesPredictor> {
     let (y_train, y_test) = (y.narrow(0, 0, 400)?, y.narrow(0, 400, 100)?);
     let model = DiabetesPredictor::new(8)?;
     let criterion = BCELoss::new();
-    let mut optimizer = Adam::new(
-        model.parameters(),
-        AdamConfig {
-            lr: 0.001,
-            ..Default::default()
-        },
-    )?;
+    let mut optimizer = Adam::new(model.parameters(), 0.001)?;
     let batch_size = 32;
 
     for epoch in 0..200 {

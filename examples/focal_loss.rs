@@ -69,13 +69,7 @@ pub fn run(seed: u64, out: &mut Vec<String>) -> Result<()> {
         .add(Linear::new(20, 32)?)
         .add(ReLU)
         .add(Linear::new(32, 1)?);
-    let mut optimizer = SGD::new(
-        model.parameters(),
-        SGDConfig {
-            lr: 0.5,
-            ..Default::default()
-        },
-    )?;
+    let mut optimizer = SGD::new(model.parameters(), 0.5)?;
     for epoch in 0..100 {
         let loss = criterion.forward(&model.forward(&x)?, &y)?;
         optimizer.zero_grad();

@@ -48,13 +48,7 @@ fn main() -> Result<()> {
     let model = FraudDetectionModel::new(20)?;
     println!("{model}");
     let criterion = BCELoss::new();
-    let mut optimizer = Adam::new(
-        model.parameters(),
-        AdamConfig {
-            lr: 1e-3,
-            ..Default::default()
-        },
-    )?;
+    let mut optimizer = Adam::new(model.parameters(), 1e-3)?;
     let mut loader = DataLoader::new(&x_train, &train_val.y_train, 256)?
         .shuffle(7)
         .drop_last(true);

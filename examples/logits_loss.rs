@@ -43,13 +43,7 @@ fn main() -> Result<()> {
     let s = train_test_split(&x, &y, 0.2, 7, true)?;
     let model = ImprovedModel::new(8)?;
     let criterion = BCEWithLogitsLoss::new();
-    let mut opt = Adam::new(
-        model.parameters(),
-        AdamConfig {
-            lr: 0.05,
-            ..Default::default()
-        },
-    )?;
+    let mut opt = Adam::new(model.parameters(), 0.05)?;
     for epoch in 0..300 {
         let loss = criterion.forward(&model.forward(&s.x_train)?, &s.y_train)?;
         loss.check_finite("training loss")?;

@@ -48,13 +48,7 @@ fn main() -> Result<()> {
 
     let model = DiabetesPredictor::new(8)?;
     let criterion = BCELoss::new();
-    let mut optimizer = Adam::new(
-        model.parameters(),
-        AdamConfig {
-            lr: 1e-3,
-            ..Default::default()
-        },
-    )?;
+    let mut optimizer = Adam::new(model.parameters(), 1e-3)?;
     let mut loader = DataLoader::new(&x_train, &split.y_train, 32)?.shuffle(0);
     for epoch in 0..EPOCHS {
         let mut total = 0.0;

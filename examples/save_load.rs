@@ -11,13 +11,7 @@ fn main() -> Result<()> {
     manual_seed(1);
     let (x, y) = synthetic::diabetes(200, 1)?;
     let model = DiabetesPredictor::new(8)?;
-    let mut opt = Adam::new(
-        model.parameters(),
-        AdamConfig {
-            lr: 1e-2,
-            ..Default::default()
-        },
-    )?;
+    let mut opt = Adam::new(model.parameters(), 1e-2)?;
     for _ in 0..50 {
         let loss = BCELoss::new().forward(&model.forward(&x)?, &y)?;
         opt.zero_grad();

@@ -130,13 +130,7 @@ fn train_head(model: &ResNet) -> Result<()> {
     println!("Features {:?} in {:.2?}", features.shape(), start.elapsed());
 
     let criterion = BCELoss::new();
-    let mut optimizer = Adam::new(
-        model.fc.parameters(),
-        AdamConfig {
-            lr: 1e-3,
-            ..Default::default()
-        },
-    )?;
+    let mut optimizer = Adam::new(model.fc.parameters(), 1e-3)?;
     for step in 0..20 {
         let loss = criterion.forward(&model.fc.forward(&features)?, &labels)?;
         loss.check_finite("head loss")?;

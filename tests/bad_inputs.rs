@@ -499,7 +499,7 @@ fn cases(dir: &Path) -> Vec<Case> {
                 AdamW::new(
                     p(),
                     AdamConfig {
-                        weight_decay: -0.1,
+                        weight_decay: Some(-0.1),
                         ..Default::default()
                     },
                 )

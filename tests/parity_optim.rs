@@ -26,11 +26,7 @@ fn build(name: &str, c: &Value, params: Vec<Tensor>) -> Box<dyn Optimizer> {
             .unwrap(),
         ),
         "Adam" | "AdamW" => {
-            let d = if name == "Adam" {
-                AdamConfig::default()
-            } else {
-                AdamConfig::adamw()
-            };
+            let d = AdamConfig::default();
             let betas = c.get("betas").map_or(d.betas, |v| {
                 (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
             });
@@ -38,7 +34,8 @@ fn build(name: &str, c: &Value, params: Vec<Tensor>) -> Box<dyn Optimizer> {
                 lr: f("lr", d.lr),
                 betas,
                 eps: f("eps", d.eps),
-                weight_decay: f("weight_decay", d.weight_decay),
+                // left out, the optimizer's own default applies (0.01 for AdamW)
+                weight_decay: c.get("weight_decay").and_then(|v| v.as_f64()),
                 amsgrad: b("amsgrad"),
             };
             if name == "Adam" {

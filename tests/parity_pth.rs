@@ -100,7 +100,7 @@ fn the_legacy_format_is_named_with_how_to_resave_it() {
 fn optimizer(name: &str, params: Vec<Tensor>) -> Result<Box<dyn Optimizer>> {
     Ok(match name {
         "adam" => Box::new(Adam::new(params, AdamConfig::default())?),
-        "adamw_amsgrad" => Box::new(AdamW::new(params, AdamConfig::adamw())?),
+        "adamw_amsgrad" => Box::new(AdamW::new(params, AdamConfig::default())?),
         "sgd_momentum" => Box::new(SGD::new(params, SGDConfig::default())?),
         "rmsprop_centered" => Box::new(RMSprop::new(params, RMSpropConfig::default())?),
         other => panic!("unknown case {other}"),

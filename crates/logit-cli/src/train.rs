@@ -10,7 +10,7 @@ use logit_losses::{
     binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid_focal_loss, Reduction,
 };
 use logit_nn::{Module, StateDict};
-use logit_optim::{Adam, AdamConfig, AdamW, Optimizer, SGDConfig, SGD};
+use logit_optim::{Adam, AdamW, Optimizer, SGDConfig, SGD};
 
 use crate::calibrate;
 use crate::config::{Calibration, ModelConfig, FORMAT};
@@ -264,20 +264,8 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
                 ..Default::default()
             },
         )?),
-        "adamw" => Box::new(AdamW::new(
-            params,
-            AdamConfig {
-                lr: o.lr,
-                ..AdamConfig::adamw()
-            },
-        )?),
-        _ => Box::new(Adam::new(
-            params,
-            AdamConfig {
-                lr: o.lr,
-                ..Default::default()
-            },
-        )?),
+        "adamw" => Box::new(AdamW::new(params, o.lr)?),
+        _ => Box::new(Adam::new(params, o.lr)?),
     };
     let mut loader = DataLoader::new(&x_tr, &y_tr, o.batch_size)?.shuffle(o.seed);
     let bar = (!o.json && std::io::stderr().is_terminal()).then(|| {

@@ -8,7 +8,7 @@ use crate::state_dict::{flag, number};
 use crate::{Optim, UpdateRule};
 
 /// Options of [`Adam`] and [`AdamW`]; defaults are PyTorch's (`lr 1e-3`, `betas (0.9, 0.999)`,
-/// `eps 1e-8`; weight decay 0 for Adam — use [`AdamConfig::adamw`] for AdamW's 0.01).
+/// `eps 1e-8`, weight decay 0 for Adam and 0.01 for AdamW).
 #[derive(Debug, Clone, Copy)]
 pub struct AdamConfig {
     /// Learning rate.
@@ -17,8 +17,10 @@ pub struct AdamConfig {
     pub betas: (f64, f64),
     /// Added to the denominator for stability.
     pub eps: f64,
-    /// Weight decay: added to the gradient (Adam) or applied to the weights (AdamW).
-    pub weight_decay: f64,
+    /// Weight decay: added to the gradient (Adam) or applied to the weights (AdamW). `None` is
+    /// the optimizer's own default, 0 for Adam and 0.01 for AdamW, as in PyTorch; `Some(0.0)`
+    /// turns AdamW's off.
+    pub weight_decay: Option<f64>,
     /// Use the maximum of past second moments (AMSGrad).
     pub amsgrad: bool,
 }
@@ -29,18 +31,8 @@ impl Default for AdamConfig {
             lr: 1e-3,
             betas: (0.9, 0.999),
             eps: 1e-8,
-            weight_decay: 0.0,
+            weight_decay: None,
             amsgrad: false,
-        }
-    }
-}
-
-impl AdamConfig {
-    /// AdamW's defaults (weight decay 0.01).
-    pub fn adamw() -> AdamConfig {
-        AdamConfig {
-            weight_decay: 1e-2,
-            ..AdamConfig::default()
         }
     }
 }
@@ -61,7 +53,7 @@ impl AdamConfig {
 pub type Adam = Optim<AdamRule<false>>;
 
 /// `torch.optim.AdamW`: Adam with decoupled weight decay, `p *= 1 − lr·wd` before the Adam
-/// update. Build it with [`AdamConfig::adamw`] for PyTorch's default decay of 0.01.
+/// update, PyTorch's default decay of 0.01 unless the config sets another.
 pub type AdamW = Optim<AdamRule<true>>;
 
 /// The Adam update, with weight decay added to the gradient (`DECOUPLED = false`, Adam) or
@@ -71,10 +63,27 @@ pub struct AdamRule<const DECOUPLED: bool> {
     c: AdamConfig,
 }
 
+impl<const DECOUPLED: bool> AdamRule<DECOUPLED> {
+    /// The config's weight decay, or this optimizer's default.
+    fn weight_decay(c: &AdamConfig) -> f64 {
+        c.weight_decay.unwrap_or(if DECOUPLED { 1e-2 } else { 0.0 })
+    }
+}
+
+impl<const DECOUPLED: bool> crate::IntoConfig<AdamRule<DECOUPLED>> for AdamConfig {
+    fn into_config(self) -> AdamConfig {
+        self
+    }
+}
+
 impl<const DECOUPLED: bool> UpdateRule for AdamRule<DECOUPLED> {
     type Config = AdamConfig;
     const NAME: &'static str = if DECOUPLED { "AdamW" } else { "Adam" };
     fn from_config(c: AdamConfig) -> Result<Self> {
+        let c = AdamConfig {
+            weight_decay: Some(Self::weight_decay(&c)),
+            ..c
+        };
         validate(Self::NAME, &c)?;
         Ok(AdamRule { c })
     }
@@ -82,7 +91,13 @@ impl<const DECOUPLED: bool> UpdateRule for AdamRule<DECOUPLED> {
         self.c
     }
     fn group_defaults(c: &AdamConfig) -> (f64, f64) {
-        (c.lr, c.weight_decay)
+        (c.lr, Self::weight_decay(c))
+    }
+    fn with_lr(lr: f64) -> AdamConfig {
+        AdamConfig {
+            lr,
+            ..Default::default()
+        }
     }
     // torch.optim.adam._single_tensor_adam, line for line
     fn update<T: Float>(
@@ -179,7 +194,7 @@ impl<const DECOUPLED: bool> UpdateRule for AdamRule<DECOUPLED> {
             lr: number(g, "lr", name)?,
             betas: (b1.as_f64()?, b2.as_f64()?),
             eps: number(g, "eps", name)?,
-            weight_decay: number(g, "weight_decay", name)?,
+            weight_decay: Some(number(g, "weight_decay", name)?),
             amsgrad: flag(g, "amsgrad", false)?,
         };
         validate(name, &self.c)

@@ -35,4 +35,4 @@ pub use optimizer::{Optimizer, ParamGroup};
 pub use reduce_lr_on_plateau::{PlateauMode, ReduceLROnPlateau};
 pub use rmsprop::{RMSprop, RMSpropConfig};
 pub use sgd::{SGDConfig, SGD};
-pub use update_rule::{Optim, UpdateRule, MAX_BUFFERS};
+pub use update_rule::{IntoConfig, Optim, UpdateRule, MAX_BUFFERS};

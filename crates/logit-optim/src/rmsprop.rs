@@ -62,6 +62,12 @@ impl UpdateRule for RMSpropConfig {
     fn group_defaults(c: &RMSpropConfig) -> (f64, f64) {
         (c.lr, c.weight_decay)
     }
+    fn with_lr(lr: f64) -> RMSpropConfig {
+        RMSpropConfig {
+            lr,
+            ..Default::default()
+        }
+    }
     // torch.optim.rmsprop._single_tensor_rmsprop
     fn update<T: Float>(
         &self,
@@ -132,5 +138,11 @@ impl UpdateRule for RMSpropConfig {
         self.eps = number(g, "eps", "RMSprop")?;
         self.centered = flag(g, "centered", false)?;
         self.validate()
+    }
+}
+
+impl crate::IntoConfig<RMSpropConfig> for RMSpropConfig {
+    fn into_config(self) -> RMSpropConfig {
+        self
     }
 }

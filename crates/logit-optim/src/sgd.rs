@@ -82,6 +82,12 @@ impl UpdateRule for SGDConfig {
     fn group_defaults(c: &SGDConfig) -> (f64, f64) {
         (c.lr, c.weight_decay)
     }
+    fn with_lr(lr: f64) -> SGDConfig {
+        SGDConfig {
+            lr,
+            ..Default::default()
+        }
+    }
     fn update<T: Float>(
         &self,
         g: &ParamGroup,
@@ -147,5 +153,11 @@ impl UpdateRule for SGDConfig {
         self.dampening = number(g, "dampening", "SGD")?;
         self.nesterov = flag(g, "nesterov", false)?;
         self.validate()
+    }
+}
+
+impl crate::IntoConfig<SGDConfig> for SGDConfig {
+    fn into_config(self) -> SGDConfig {
+        self
     }
 }

@@ -33,6 +33,10 @@ pub trait UpdateRule: Sized + Clone {
     /// The learning rate and weight decay of the first group, from the config.
     fn group_defaults(config: &Self::Config) -> (f64, f64);
 
+    /// PyTorch's defaults for this optimizer with the learning rate `lr`, what
+    /// `torch.optim.X(params, lr=lr)` uses.
+    fn with_lr(lr: f64) -> Self::Config;
+
     /// Updates one parameter `p` from its gradient in place. `bufs` are this parameter's state
     /// buffers (as many as [`UpdateRule::buffer_names`] lists, zeros before the first step) and
     /// `step` counts updates including this one.
@@ -80,12 +84,42 @@ pub struct Optim<R: UpdateRule> {
     state: Vec<Vec<Option<Buffers>>>,
 }
 
+/// What [`Optim::new`] takes: a learning rate alone, every other option at PyTorch's default
+/// for that optimizer (`SGD::new(params, 0.01)`, like `optim.SGD(params, lr=0.01)`), or the
+/// optimizer's full config.
+pub trait IntoConfig<R: UpdateRule> {
+    /// The config this stands for.
+    fn into_config(self) -> R::Config;
+}
+
+impl<R: UpdateRule> IntoConfig<R> for f64 {
+    fn into_config(self) -> R::Config {
+        R::with_lr(self)
+    }
+}
+
 impl<R: UpdateRule> Optim<R> {
-    /// An optimizer over `params` (one group), like `torch.optim.X(params, ...)`.
+    /// An optimizer over `params` (one group), like `torch.optim.X(params, ...)`: pass the
+    /// learning rate alone or a full config.
+    ///
+    /// ```
+    /// use logit_core::Tensor;
+    /// use logit_optim::{AdamW, Optimizer, SGDConfig, SGD};
+    /// let w = Tensor::new([1.0, 2.0])?.requires_grad_(true);
+    /// let sgd = SGD::new(vec![w.clone()], 0.01)?;             // optim.SGD(params, lr=0.01)
+    /// let nesterov = SGD::new(
+    ///     vec![w.clone()],
+    ///     SGDConfig { lr: 0.01, momentum: 0.9, nesterov: true, ..Default::default() },
+    /// )?;
+    /// let adamw = AdamW::new(vec![w], 1e-3)?;                 // weight decay 0.01, as in PyTorch
+    /// assert_eq!(adamw.param_groups()[0].weight_decay, 0.01);
+    /// # Ok::<(), logit_core::Error>(())
+    /// ```
     ///
     /// # Errors
     /// On a hyperparameter out of range, no parameters, or a parameter that is not float.
-    pub fn new(params: Vec<Tensor>, config: R::Config) -> Result<Optim<R>> {
+    pub fn new(params: Vec<Tensor>, config: impl IntoConfig<R>) -> Result<Optim<R>> {
+        let config = config.into_config();
         let rule = R::from_config(config)?;
         let (lr, weight_decay) = R::group_defaults(&config);
         Ok(Optim {

@@ -117,15 +117,9 @@ impl From<Tensor> for Grad {
 /// Saving a leaf keeps the leaf itself, so an optimizer step still updates a parameter in place.
 /// Saving an op's output keeps its data but not its history: a saved tensor never holds the
 /// graph above it alive, and never makes a cycle between a node and its own output.
+/// It derefs to the saved [`Tensor`].
 #[derive(Clone)]
 pub struct SavedTensor(Tensor);
-
-impl SavedTensor {
-    /// The saved tensor (no history).
-    pub fn tensor(&self) -> &Tensor {
-        &self.0
-    }
-}
 
 impl Deref for SavedTensor {
     type Target = Tensor;

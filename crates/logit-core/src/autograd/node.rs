@@ -103,30 +103,31 @@ impl Tensor {
         backward: impl FnOnce(&Output<'_>) -> B,
     ) -> Tensor {
         let record = is_grad_enabled() && inputs.iter().any(|t| t.requires_grad());
+        // a trace needs the op's name even when nothing is recorded
         let tracing = crate::trace::is_tracing();
-        let mut traced = None;
-        let node = (record || tracing)
-            .then(|| {
-                let output = Output {
-                    storage: &storage,
-                    shape: &shape,
-                };
-                let backward = backward(&output);
-                traced = Some(backward.name());
-                record.then(|| {
-                    Arc::new(Node {
-                        id: NEXT_NODE.fetch_add(1, Ordering::Relaxed),
-                        name: backward.name(),
-                        edges: inputs.iter().map(|t| edge_to(t)).collect(),
-                        backward: Mutex::new(Some(Box::new(backward))),
-                    })
+        let out = if record || tracing {
+            let output = Output {
+                storage: &storage,
+                shape: &shape,
+            };
+            let backward = backward(&output);
+            let name = backward.name();
+            let node = record.then(|| {
+                Arc::new(Node {
+                    id: NEXT_NODE.fetch_add(1, Ordering::Relaxed),
+                    name,
+                    edges: inputs.iter().map(|t| edge_to(t)).collect(),
+                    backward: Mutex::new(Some(Box::new(backward))),
                 })
-            })
-            .flatten();
-        let out = Tensor::make(storage, shape, node);
-        if let Some(name) = traced.filter(|_| tracing) {
-            crate::trace::record(name, inputs, &out);
-        }
+            });
+            let out = Tensor::make(storage, shape, node);
+            if tracing {
+                crate::trace::record(name, inputs, &out);
+            }
+            out
+        } else {
+            Tensor::make(storage, shape, None)
+        };
         if anomaly::is_anomaly_enabled() {
             anomaly::check_forward(&out);
         }
