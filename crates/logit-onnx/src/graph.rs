@@ -99,8 +99,6 @@ impl<'a> Builder<'a> {
     fn initializer(&mut self, name: &str, t: &Tensor) -> Result<()> {
         let storage = t.storage();
         let data_type = match storage.dtype() {
-            DType::F32 => data_type::FLOAT,
-            DType::F64 => data_type::DOUBLE,
             DType::I64 => data_type::INT64,
             DType::Bool => {
                 return Err(Error::invalid(
@@ -109,6 +107,7 @@ impl<'a> Builder<'a> {
                     format!("a bool tensor of shape {:?}", t.shape()),
                 ))
             }
+            float => elem_type(float)?,
         };
         self.initializers.push(TensorProto {
             dims: t.shape().iter().map(|&d| d as i64).collect(),

@@ -249,14 +249,16 @@ fn batch_norm(b: &mut Builder<'_>, op: &TracedOp) -> Result<()> {
     let x = b.value(&op.inputs[0])?;
     let c = op.inputs[0].shape()[1];
     let dtype = op.output.dtype();
-    let mut next = 1;
+    // the inputs after x are the weight and the bias, each only when present
+    let mut given = op.inputs[1..].iter();
     let mut param = |b: &mut Builder<'_>, key: &str, default: f64| -> Result<String> {
-        if int_attr(op, key)? == 1 {
-            next += 1;
-            b.value(&op.inputs[next - 1])
-        } else {
-            b.value(&Tensor::full_dtype(&[c], default, dtype))
+        if int_attr(op, key)? != 1 {
+            return b.value(&Tensor::full_dtype(&[c], default, dtype));
         }
+        let t = given
+            .next()
+            .ok_or_else(|| unsupported(op, &format!("{key} is set but the input is missing")))?;
+        b.value(t)
     };
     let scale = param(b, "has_weight", 1.0)?;
     let bias = param(b, "has_bias", 0.0)?;
