@@ -70,8 +70,9 @@ pub fn run(seed: u64, weights: Option<&str>, out: &mut Vec<String>) -> Result<Re
     for param in model.parameters() {
         param.requires_grad_(false);
     }
-    let num_features = model.num_features(); // model.fc.in_features
-    model.replace_fc(
+    // fc is a `Box<dyn Module>` so that any head can be assigned; ask it for its Linear
+    let num_features = model.fc.downcast::<Linear>()?.in_features();
+    model.fc = Box::new(
         Sequential::new()
             .add(Linear::new(num_features, 1)?)
             .add(Sigmoid),

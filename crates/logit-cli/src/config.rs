@@ -234,7 +234,7 @@ impl LoadedModel {
     ///
     /// # Errors
     /// Never for a loaded model.
-    pub fn pipeline(&self) -> Result<Pipeline<'_>> {
+    pub fn into_pipeline(self) -> Result<Pipeline> {
         let stat = |v: &[f64]| Tensor::from_vec(v.to_vec(), &[v.len()]).map(|t| t.float());
         Ok(Pipeline {
             mean: stat(&self.config.scaler_mean)?,
@@ -254,14 +254,20 @@ impl LoadedModel {
     }
 }
 
-/// [`LoadedModel::pipeline`]: `σ(a·net((x − mean) / scale) + b)` over `[rows, features]`.
-pub struct Pipeline<'a> {
+/// [`LoadedModel::into_pipeline`]: `σ(a·net((x − mean) / scale) + b)` over `[rows, features]`.
+pub struct Pipeline {
     mean: Tensor,
     scale: Tensor,
-    model: &'a LoadedModel,
+    model: LoadedModel,
 }
 
-impl Module for Pipeline<'_> {
+impl logit_nn::Visit for Pipeline {
+    fn visit<'m>(&'m self, v: &mut logit_nn::Visitor<'_, 'm>) {
+        v.module("net", &self.model.net);
+    }
+}
+
+impl Module for Pipeline {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let z = self
             .model
@@ -269,8 +275,5 @@ impl Module for Pipeline<'_> {
             .forward(&x.sub(&self.mean)?.div(&self.scale)?)?;
         let c = &self.model.config.calibration;
         Ok(z.mul_scalar(c.a).add_scalar(c.b).sigmoid())
-    }
-    fn visit(&self, v: &mut logit_nn::Visitor<'_>) {
-        v.module("net", &self.model.net);
     }
 }

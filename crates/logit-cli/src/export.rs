@@ -17,7 +17,7 @@ pub fn export(dir: &Path, output: &Path) -> Result<Vec<String>> {
     let model = LoadedModel::open(dir)?;
     let features = model.config.encoding.feature_names();
     let example = Tensor::zeros(&[1, features.len()]);
-    let mut proto = logit_onnx::to_model(&model.pipeline()?, &example)?;
+    let mut proto = logit_onnx::to_model(&model.into_pipeline()?, &example)?;
     proto.doc_string = format!(
         "logit model from {}: input [batch, {}] encoded features (see metadata `features` \
          and model.json's encoding), output [batch, 1] calibrated probability",

@@ -1,7 +1,7 @@
 //! [`ChurnPredictor`]: the tutorial's logistic-regression churn model.
 
 use logit_core::{Result, Tensor};
-use logit_nn::{Linear, Module, Sigmoid, Visitor};
+use logit_nn::{Linear, Module, Sigmoid};
 
 /// `σ(Linear(x))`: one linear layer and a sigmoid, the tutorial's
 /// `ChurnPredictor(input_features)`. State-dict keys: `linear.weight`, `linear.bias`.
@@ -15,6 +15,7 @@ use logit_nn::{Linear, Module, Sigmoid, Visitor};
 /// assert!(p.to_vec::<f32>().iter().all(|v| (0.0..=1.0).contains(v)));
 /// # Ok::<(), logit_core::Error>(())
 /// ```
+#[derive(Module)]
 pub struct ChurnPredictor {
     /// `Linear(input_features, 1)`.
     pub linear: Linear,
@@ -38,9 +39,5 @@ impl ChurnPredictor {
 impl Module for ChurnPredictor {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         self.sigmoid.forward(&self.linear.forward(x)?)
-    }
-    fn visit(&self, v: &mut Visitor<'_>) {
-        v.module("linear", &self.linear);
-        v.module("sigmoid", &self.sigmoid);
     }
 }

@@ -1,11 +1,12 @@
 //! [`DiabetesPredictor`]: the tutorial's 8-12-8-1 ReLU network with a sigmoid output.
 
 use logit_core::{Result, Tensor};
-use logit_nn::{Linear, Module, ReLU, Sigmoid, Visitor};
+use logit_nn::{Linear, Module, ReLU, Sigmoid};
 
 /// `σ(layer3(relu(layer2(relu(layer1(x))))))`, the tutorial's
 /// `DiabetesPredictor(input_features=8)` with hidden sizes 12 and 8. State-dict keys:
 /// `layer1.weight`, `layer1.bias`, …, `layer3.bias`, so PyTorch's weights load directly.
+#[derive(Module)]
 pub struct DiabetesPredictor {
     /// `Linear(input_features, 12)`.
     pub layer1: Linear,
@@ -52,12 +53,5 @@ impl Module for DiabetesPredictor {
         let x = self.relu.forward(&self.layer1.forward(x)?)?;
         let x = self.relu.forward(&self.layer2.forward(&x)?)?;
         self.sigmoid.forward(&self.layer3.forward(&x)?)
-    }
-    fn visit(&self, v: &mut Visitor<'_>) {
-        v.module("layer1", &self.layer1);
-        v.module("layer2", &self.layer2);
-        v.module("layer3", &self.layer3);
-        v.module("relu", &self.relu);
-        v.module("sigmoid", &self.sigmoid);
     }
 }

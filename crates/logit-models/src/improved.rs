@@ -1,12 +1,13 @@
 //! [`ImprovedModel`]: the tutorial's logits model, trained with `BCEWithLogitsLoss`.
 
 use logit_core::{Result, Tensor};
-use logit_nn::{Linear, Module, Visitor};
+use logit_nn::{Linear, Module};
 
 /// A linear layer that returns raw logits, the tutorial's `ImprovedModel(input_size)`: train it
 /// with [`BCEWithLogitsLoss`](https://docs.rs/logit-losses) (stable for any logit) and apply
 /// the sigmoid only to read probabilities, with [`ImprovedModel::predict_proba`].
 /// State-dict keys: `linear.weight`, `linear.bias`.
+#[derive(Module)]
 pub struct ImprovedModel {
     /// `Linear(input_size, 1)`.
     pub linear: Linear,
@@ -36,8 +37,5 @@ impl ImprovedModel {
 impl Module for ImprovedModel {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         self.linear.forward(x)
-    }
-    fn visit(&self, v: &mut Visitor<'_>) {
-        v.module("linear", &self.linear);
     }
 }

@@ -27,10 +27,3 @@ pub use fraud::FraudDetectionModel;
 pub use improved::ImprovedModel;
 pub use resnet::{BasicBlock, Bottleneck, ResNet};
 pub use transfer::{HeadOutput, TransferHead};
-
-logit_nn::impl_display!(
-    ChurnPredictor,
-    DiabetesPredictor,
-    FraudDetectionModel,
-    ImprovedModel
-);

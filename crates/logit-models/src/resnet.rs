@@ -5,7 +5,7 @@ use logit_core::{Error, Result, Tensor};
 use logit_nn::init::{kaiming_normal_, FanMode, Nonlinearity};
 use logit_nn::{
     AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Conv2dConfig, Linear, MaxPool2d, Module, ReLU,
-    Sequential, Visitor,
+    Sequential,
 };
 
 fn conv(cin: usize, cout: usize, k: usize, stride: usize) -> Result<Conv2d> {
@@ -34,18 +34,20 @@ fn downsample(cin: usize, cout: usize, stride: usize) -> Result<Option<Sequentia
     ))
 }
 
-fn residual(out: Tensor, x: &Tensor, down: &Option<Sequential>) -> Result<Tensor> {
+fn residual(out: Tensor, x: &Tensor, down: &Option<Sequential>, relu: &ReLU) -> Result<Tensor> {
     let identity = match down {
         Some(d) => d.forward(x)?,
         None => x.clone(),
     };
-    Ok(out.add(&identity)?.relu())
+    relu.forward(&out.add(&identity)?)
 }
 
 /// Two 3×3 convolutions with a skip connection (resnet18/34); expansion 1.
+#[derive(Module)]
 pub struct BasicBlock {
     conv1: Conv2d,
     bn1: BatchNorm2d,
+    relu: ReLU,
     conv2: Conv2d,
     bn2: BatchNorm2d,
     downsample: Option<Sequential>,
@@ -58,6 +60,7 @@ impl BasicBlock {
         Ok(BasicBlock {
             conv1: conv(cin, planes, 3, stride)?,
             bn1: BatchNorm2d::new(planes)?,
+            relu: ReLU,
             conv2: conv(planes, planes, 3, 1)?,
             bn2: BatchNorm2d::new(planes)?,
             downsample,
@@ -67,23 +70,17 @@ impl BasicBlock {
 
 impl Module for BasicBlock {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let out = self.bn1.forward(&self.conv1.forward(x)?)?.relu();
+        let out = self
+            .relu
+            .forward(&self.bn1.forward(&self.conv1.forward(x)?)?)?;
         let out = self.bn2.forward(&self.conv2.forward(&out)?)?;
-        residual(out, x, &self.downsample)
-    }
-    fn visit(&self, v: &mut Visitor<'_>) {
-        v.module("conv1", &self.conv1);
-        v.module("bn1", &self.bn1);
-        v.module("conv2", &self.conv2);
-        v.module("bn2", &self.bn2);
-        if let Some(d) = &self.downsample {
-            v.module("downsample", d);
-        }
+        residual(out, x, &self.downsample, &self.relu)
     }
 }
 
 /// 1×1 → 3×3 (strided, as torchvision's v1.5) → 1×1 convolutions with a skip connection
 /// (resnet50/101); expansion 4.
+#[derive(Module)]
 pub struct Bottleneck {
     conv1: Conv2d,
     bn1: BatchNorm2d,
@@ -91,6 +88,7 @@ pub struct Bottleneck {
     bn2: BatchNorm2d,
     conv3: Conv2d,
     bn3: BatchNorm2d,
+    relu: ReLU,
     downsample: Option<Sequential>,
 }
 
@@ -104,6 +102,7 @@ impl Bottleneck {
             bn2: BatchNorm2d::new(planes)?,
             conv3: conv(planes, planes * 4, 1, 1)?,
             bn3: BatchNorm2d::new(planes * 4)?,
+            relu: ReLU,
             downsample,
         })
     }
@@ -111,21 +110,14 @@ impl Bottleneck {
 
 impl Module for Bottleneck {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let out = self.bn1.forward(&self.conv1.forward(x)?)?.relu();
-        let out = self.bn2.forward(&self.conv2.forward(&out)?)?.relu();
+        let out = self
+            .relu
+            .forward(&self.bn1.forward(&self.conv1.forward(x)?)?)?;
+        let out = self
+            .relu
+            .forward(&self.bn2.forward(&self.conv2.forward(&out)?)?)?;
         let out = self.bn3.forward(&self.conv3.forward(&out)?)?;
-        residual(out, x, &self.downsample)
-    }
-    fn visit(&self, v: &mut Visitor<'_>) {
-        v.module("conv1", &self.conv1);
-        v.module("bn1", &self.bn1);
-        v.module("conv2", &self.conv2);
-        v.module("bn2", &self.bn2);
-        v.module("conv3", &self.conv3);
-        v.module("bn3", &self.bn3);
-        if let Some(d) = &self.downsample {
-            v.module("downsample", d);
-        }
+        residual(out, x, &self.downsample, &self.relu)
     }
 }
 
@@ -140,15 +132,21 @@ impl Module for Bottleneck {
 /// assert_eq!(m.num_features(), 512);
 /// # Ok::<(), logit_core::Error>(())
 /// ```
+#[derive(Module)]
 pub struct ResNet {
     conv1: Conv2d,
     bn1: BatchNorm2d,
     relu: ReLU,
     maxpool: MaxPool2d,
-    layers: [Sequential; 4],
+    layer1: Sequential,
+    layer2: Sequential,
+    layer3: Sequential,
+    layer4: Sequential,
     avgpool: AdaptiveAvgPool2d,
-    /// The classifier; replace it for transfer learning (see [`ResNet::replace_fc`]).
+    /// The classifier, `Linear(num_features, num_classes)`; assign another module for transfer
+    /// learning, as `model.fc = nn.Sequential(...)` does in PyTorch.
     pub fc: Box<dyn Module>,
+    #[module(skip)]
     num_features: usize,
 }
 
@@ -186,7 +184,7 @@ impl ResNet {
             }
             layers.push(seq);
         }
-        let layers: [Sequential; 4] = layers
+        let [layer1, layer2, layer3, layer4]: [Sequential; 4] = layers
             .try_into()
             .map_err(|_| Error::invalid("ResNet", "4 stages", "other"))?;
         let fc = Linear::new(512 * expansion, num_classes)?;
@@ -195,7 +193,10 @@ impl ResNet {
             bn1,
             relu: ReLU,
             maxpool: MaxPool2d::new(3, 2, 1),
-            layers,
+            layer1,
+            layer2,
+            layer3,
+            layer4,
             avgpool: AdaptiveAvgPool2d::new((1, 1)),
             fc: Box::new(fc),
             num_features: 512 * expansion,
@@ -265,31 +266,15 @@ impl ResNet {
                 .relu
                 .forward(&self.bn1.forward(&self.conv1.forward(x)?)?)?,
         )?;
-        for layer in &self.layers {
+        for layer in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
             h = layer.forward(&h)?;
         }
         self.avgpool.forward(&h)?.flatten(1, -1)
-    }
-
-    /// Replaces the classifier, like `model.fc = nn.Sequential(...)`.
-    pub fn replace_fc(&mut self, fc: impl Module + 'static) {
-        self.fc = Box::new(fc);
     }
 }
 
 impl Module for ResNet {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         self.fc.forward(&self.forward_features(x)?)
-    }
-    fn visit(&self, v: &mut Visitor<'_>) {
-        v.module("conv1", &self.conv1);
-        v.module("bn1", &self.bn1);
-        v.module("relu", &self.relu);
-        v.module("maxpool", &self.maxpool);
-        for (i, l) in self.layers.iter().enumerate() {
-            v.module(&format!("layer{}", i + 1), l);
-        }
-        v.module("avgpool", &self.avgpool);
-        v.module("fc", self.fc.as_ref());
     }
 }

@@ -1,7 +1,7 @@
 //! [`TransferHead`]: a frozen pretrained backbone with a new binary head.
 
 use logit_core::{no_grad, Result, Tensor};
-use logit_nn::{Linear, Module, Sequential, Sigmoid, Visitor};
+use logit_nn::{Linear, Module, Sequential, Sigmoid};
 
 use crate::ResNet;
 
@@ -22,7 +22,10 @@ pub enum HeadOutput {
 /// Because the backbone is frozen and in eval mode, its features are a fixed function of the
 /// image: compute them once with [`TransferHead::features`] (under `no_grad`) and train the
 /// head on them with [`TransferHead::head_forward`] — much faster than a full forward per step.
+#[derive(Module)]
 pub struct TransferHead {
+    // the keys stay torchvision's (`fc.0.weight`), not `model.fc.0.weight`
+    #[module(flatten)]
     model: ResNet,
 }
 
@@ -42,7 +45,7 @@ impl TransferHead {
         if let Some(p) = backbone.parameters().first() {
             head.to_dtype(p.dtype());
         }
-        backbone.replace_fc(head);
+        backbone.fc = Box::new(head);
         Ok(TransferHead { model: backbone })
     }
 
@@ -77,9 +80,6 @@ impl TransferHead {
 impl Module for TransferHead {
     fn forward(&self, images: &Tensor) -> Result<Tensor> {
         self.head_forward(&self.features(images)?)
-    }
-    fn visit(&self, v: &mut Visitor<'_>) {
-        self.model.visit(v);
     }
     // The backbone stays in eval mode: `train()` only reaches the head.
     fn train(&self) {

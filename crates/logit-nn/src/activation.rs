@@ -3,7 +3,8 @@
 
 use logit_core::{Result, Tensor};
 
-use crate::Module;
+use crate::summary::record;
+use crate::{Module, Visit};
 
 /// `σ(x) = 1 / (1 + e^{−x})`, like `nn.Sigmoid()`: turns a logit into a probability.
 ///
@@ -17,9 +18,11 @@ use crate::Module;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sigmoid;
 
+impl Visit for Sigmoid {}
+
 impl Module for Sigmoid {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(x.sigmoid())
+        record(self, Ok(x.sigmoid()))
     }
 }
 
@@ -27,9 +30,11 @@ impl Module for Sigmoid {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReLU;
 
+impl Visit for ReLU {}
+
 impl Module for ReLU {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(x.relu())
+        record(self, Ok(x.relu()))
     }
 }
 
@@ -55,9 +60,11 @@ impl LeakyReLU {
     }
 }
 
+impl Visit for LeakyReLU {}
+
 impl Module for LeakyReLU {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(x.leaky_relu(self.negative_slope))
+        record(self, Ok(x.leaky_relu(self.negative_slope)))
     }
     fn extra_repr(&self) -> String {
         format!("negative_slope={}", self.negative_slope)
@@ -68,9 +75,11 @@ impl Module for LeakyReLU {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Tanh;
 
+impl Visit for Tanh {}
+
 impl Module for Tanh {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(x.tanh())
+        record(self, Ok(x.tanh()))
     }
 }
 
@@ -88,9 +97,11 @@ impl Softmax {
     }
 }
 
+impl Visit for Softmax {}
+
 impl Module for Softmax {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        x.softmax(self.dim)
+        record(self, x.softmax(self.dim))
     }
     fn extra_repr(&self) -> String {
         format!("dim={}", self.dim)
@@ -111,9 +122,11 @@ impl LogSoftmax {
     }
 }
 
+impl Visit for LogSoftmax {}
+
 impl Module for LogSoftmax {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        x.log_softmax(self.dim)
+        record(self, x.log_softmax(self.dim))
     }
     fn extra_repr(&self) -> String {
         format!("dim={}", self.dim)

@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use logit_core::ops::BatchNormOptions;
 use logit_core::{default_dtype, DType, Error, Result, Tensor};
 
-use crate::{Module, Visitor};
+use crate::summary::record;
+use crate::{Module, Visit, Visitor};
 
 /// Options shared by the batch-norm layers; the defaults are PyTorch's.
 #[derive(Debug, Clone, Copy)]
@@ -141,7 +142,7 @@ impl BatchNorm {
         )
     }
 
-    fn visit_impl(&self, v: &mut Visitor<'_>) {
+    fn visit_impl<'m>(&'m self, v: &mut Visitor<'_, 'm>) {
         if let (Some(w), Some(b)) = (&self.weight, &self.bias) {
             v.param("weight", w);
             v.param("bias", b);
@@ -160,12 +161,14 @@ impl BatchNorm {
     fn extra_repr_impl(&self) -> String {
         let b = |x: bool| if x { "True" } else { "False" };
         format!(
-            "{}, eps={:e}, momentum={}, affine={}, track_running_stats={}",
+            // PyTorch 2.15 prints `bias` beside `affine`; logit's affine layer always has both
+            "{}, eps={}, momentum={}, affine={}, bias={}, track_running_stats={}",
             self.num_features,
-            self.config.eps,
+            python_float(self.config.eps),
             self.config
                 .momentum
                 .map_or("None".to_string(), |m| m.to_string()),
+            b(self.config.affine),
             b(self.config.affine),
             b(self.config.track_running_stats)
         )
@@ -202,12 +205,15 @@ macro_rules! batch_norm_layer {
             }
         }
 
+        impl Visit for $name {
+            fn visit<'m>(&'m self, v: &mut Visitor<'_, 'm>) {
+                self.0.visit_impl(v)
+            }
+        }
+
         impl Module for $name {
             fn forward(&self, x: &Tensor) -> Result<Tensor> {
-                self.0.forward_impl(x)
-            }
-            fn visit(&self, v: &mut Visitor<'_>) {
-                self.0.visit_impl(v)
+                record(self, self.0.forward_impl(x))
             }
             fn set_training(&self, training: bool) {
                 self.0.training.store(training, Ordering::Relaxed);
@@ -246,3 +252,16 @@ batch_norm_layer!(
     BatchNorm2d,
     &[4]
 );
+
+/// A float as Python's `repr` writes it (`1e-05`, `0.001`), so reprs read as PyTorch's.
+fn python_float(v: f64) -> String {
+    let sci = format!("{v:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..16).contains(&exp) {
+        format!("{v}")
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    }
+}

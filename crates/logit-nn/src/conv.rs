@@ -4,7 +4,8 @@ use logit_core::ops::Conv2dOptions;
 use logit_core::{Error, Result, Tensor};
 
 use crate::init::{default_bias, default_weight};
-use crate::{Module, Visitor};
+use crate::summary::record;
+use crate::{Module, Visit, Visitor};
 
 /// Options of [`Conv2d`] beyond the channel counts and kernel size; PyTorch's defaults.
 #[derive(Debug, Clone, Copy)]
@@ -100,6 +101,15 @@ impl Conv2d {
     }
 }
 
+impl Visit for Conv2d {
+    fn visit<'m>(&'m self, v: &mut Visitor<'_, 'm>) {
+        v.param("weight", &self.weight);
+        if let Some(b) = &self.bias {
+            v.param("bias", b);
+        }
+    }
+}
+
 impl Module for Conv2d {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         if x.dim() != 4 || x.shape()[1] != self.in_channels {
@@ -110,7 +120,7 @@ impl Module for Conv2d {
             ));
         }
         let c = self.config;
-        x.conv2d(
+        let out = x.conv2d(
             &self.weight,
             self.bias.as_ref(),
             Conv2dOptions {
@@ -119,13 +129,8 @@ impl Module for Conv2d {
                 dilation: c.dilation,
                 groups: c.groups,
             },
-        )
-    }
-    fn visit(&self, v: &mut Visitor<'_>) {
-        v.param("weight", &self.weight);
-        if let Some(b) = &self.bias {
-            v.param("bias", b);
-        }
+        );
+        record(self, out)
     }
     fn extra_repr(&self) -> String {
         let c = self.config;

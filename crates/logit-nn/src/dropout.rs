@@ -4,7 +4,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use logit_core::{Error, Result, Tensor};
 
-use crate::Module;
+use crate::summary::record;
+use crate::{Module, Visit};
 
 /// Zeroes each element with probability `p` during training and scales the rest by
 /// `1/(1−p)`, so evaluation needs no rescaling; like `nn.Dropout(p)`. Draws from the global
@@ -36,9 +37,14 @@ impl Dropout {
     }
 }
 
+impl Visit for Dropout {}
+
 impl Module for Dropout {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        x.dropout(self.p, self.training.load(Ordering::Relaxed))
+        record(
+            self,
+            x.dropout(self.p, self.training.load(Ordering::Relaxed)),
+        )
     }
     fn set_training(&self, training: bool) {
         self.training.store(training, Ordering::Relaxed);

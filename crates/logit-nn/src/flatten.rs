@@ -2,7 +2,8 @@
 
 use logit_core::{Result, Tensor};
 
-use crate::Module;
+use crate::summary::record;
+use crate::{Module, Visit};
 
 /// Flattens dims `start_dim..=end_dim` (default `1..=-1`: everything but the batch dim).
 #[derive(Debug, Clone, Copy)]
@@ -29,9 +30,11 @@ impl Flatten {
     }
 }
 
+impl Visit for Flatten {}
+
 impl Module for Flatten {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        x.flatten(self.start_dim, self.end_dim)
+        record(self, x.flatten(self.start_dim, self.end_dim))
     }
     fn extra_repr(&self) -> String {
         format!("start_dim={}, end_dim={}", self.start_dim, self.end_dim)

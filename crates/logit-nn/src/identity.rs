@@ -2,14 +2,17 @@
 
 use logit_core::{Result, Tensor};
 
-use crate::Module;
+use crate::summary::record;
+use crate::{Module, Visit};
 
 /// Returns its input unchanged.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Identity;
 
+impl Visit for Identity {}
+
 impl Module for Identity {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(x.clone())
+        record(self, Ok(x.clone()))
     }
 }

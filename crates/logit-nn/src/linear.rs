@@ -3,7 +3,8 @@
 use logit_core::{Error, Result, Tensor};
 
 use crate::init::{default_bias, default_weight};
-use crate::{Module, Visitor};
+use crate::summary::record;
+use crate::{Module, Visit, Visitor};
 
 /// A fully connected layer, like `nn.Linear(in_features, out_features, bias=True)`.
 ///
@@ -78,6 +79,15 @@ impl Linear {
     }
 }
 
+impl Visit for Linear {
+    fn visit<'m>(&'m self, v: &mut Visitor<'_, 'm>) {
+        v.param("weight", &self.weight);
+        if let Some(b) = &self.bias {
+            v.param("bias", b);
+        }
+    }
+}
+
 impl Module for Linear {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let got = x.shape().last().copied();
@@ -89,14 +99,7 @@ impl Module for Linear {
                 shape: x.shape().to_vec(),
             });
         }
-        x.linear(&self.weight, self.bias.as_ref())
-    }
-
-    fn visit(&self, v: &mut Visitor<'_>) {
-        v.param("weight", &self.weight);
-        if let Some(b) = &self.bias {
-            v.param("bias", b);
-        }
+        record(self, x.linear(&self.weight, self.bias.as_ref()))
     }
 
     fn extra_repr(&self) -> String {

@@ -1,47 +1,49 @@
-//! The [`Module`] trait: a forward pass plus a `visit` that names parameters, buffers and
+//! The [`Module`] trait: a forward pass on top of [`Visit`], which names parameters, buffers and
 //! children the way PyTorch's attributes do. Everything else (parameters, state dicts,
 //! train/eval, freezing, printing) is provided on top of `visit`.
 
+use std::any::Any;
 use std::fmt;
 
 use logit_core::{DType, Error, Result, Tensor};
 
+use crate::introspect::{self, AsModule};
 use crate::state_dict::StateDict;
-use crate::visitor::{Entry, Visitor};
+use crate::visitor::{Entry, Visit, Visitor};
 
 /// A layer or a model, like `torch.nn.Module`.
 ///
-/// A model is a struct of layers with a `forward` and a `visit` that registers each field under
-/// its PyTorch attribute name, one line per field:
+/// A model is a struct of layers. `#[derive(Module)]` registers each field under its name (the
+/// [`Visit`] half, as PyTorch's attribute assignment does) and prints it as PyTorch does; the
+/// model itself writes `forward`:
 ///
 /// ```
 /// use logit_core::{Result, Tensor};
-/// use logit_nn::{Linear, Module, Sigmoid, Visitor};
+/// use logit_nn::{Linear, Module, Sigmoid};
 ///
+/// #[derive(Module)]
 /// struct ChurnPredictor { linear: Linear, sigmoid: Sigmoid }
 ///
 /// impl Module for ChurnPredictor {
 ///     fn forward(&self, x: &Tensor) -> Result<Tensor> {
 ///         self.sigmoid.forward(&self.linear.forward(x)?)
 ///     }
-///     fn visit(&self, v: &mut Visitor<'_>) {
-///         v.module("linear", &self.linear);
-///         v.module("sigmoid", &self.sigmoid);
-///     }
 /// }
 ///
 /// let model = ChurnPredictor { linear: Linear::new(10, 1)?, sigmoid: Sigmoid };
 /// assert_eq!(model.state_dict().keys(), ["linear.weight", "linear.bias"]);
+/// println!("{model}");
 /// # Ok::<(), logit_core::Error>(())
 /// ```
-pub trait Module: Send + Sync {
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a logit Module",
+    label = "not a Module, a Tensor or an Option of one",
+    note = "mark a field that is not a layer (a size, a flag, a name) `#[module(skip)]`"
+)]
+pub trait Module: Visit + AsModule + Any + Send + Sync {
     /// Runs the module. Errors name the module and the shapes, e.g.
     /// `Linear(8 -> 12) expects 8 input features, got 5`.
     fn forward(&self, input: &Tensor) -> Result<Tensor>;
-
-    /// Hands each direct parameter, buffer and child module to `v` under its attribute name.
-    /// Modules without any (activations) keep the default.
-    fn visit(&self, _v: &mut Visitor<'_>) {}
 
     /// Switches this module alone between training and evaluation; overridden by modules whose
     /// behaviour depends on the mode (Dropout, BatchNorm). Use [`Module::train`]/[`Module::eval`].
@@ -66,7 +68,7 @@ pub trait Module: Send + Sync {
 
     /// Calls `f(full_name, entry)` for every parameter, buffer and module below this one, in
     /// registration order, with PyTorch's dotted names.
-    fn walk(&self, f: &mut dyn FnMut(&str, Entry<'_>)) {
+    fn walk<'m>(&'m self, f: &mut dyn FnMut(&str, Entry<'m>)) {
         let mut v = Visitor::new(f, true);
         self.visit(&mut v);
     }
@@ -99,6 +101,42 @@ pub trait Module: Send + Sync {
             }
         });
         out
+    }
+
+    /// The direct children with their attribute names, like `named_children()`.
+    fn named_children(&self) -> Vec<(String, &dyn Module)> {
+        introspect::named_children(self.as_module())
+    }
+
+    /// The direct children, like `children()`.
+    fn children(&self) -> Vec<&dyn Module> {
+        self.named_children().into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// This module (named `""`) and every module below it with its dotted path, in
+    /// registration order, like `named_modules()`.
+    fn named_modules(&self) -> Vec<(String, &dyn Module)> {
+        introspect::named_modules(self.as_module())
+    }
+
+    /// This module and every module below it, like `modules()`.
+    fn modules(&self) -> Vec<&dyn Module> {
+        self.named_modules().into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// The submodule at a dotted path such as `"fc"` or `"layer1.0.conv1"`, like
+    /// `get_submodule()`; `""` is the module itself.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the first path segment that does not exist.
+    fn get_submodule(&self, path: &str) -> Result<&dyn Module> {
+        introspect::get_submodule(self.as_module(), path)
+    }
+
+    /// Calls `f` on every submodule and then on this module (children first, as PyTorch's
+    /// `apply` does), e.g. to re-initialise every `Linear`.
+    fn apply(&self, f: &mut dyn FnMut(&dyn Module)) {
+        introspect::apply(self.as_module(), f)
     }
 
     /// Total number of parameter elements.
@@ -261,12 +299,15 @@ impl fmt::Debug for dyn Module + '_ {
     }
 }
 
+impl<M: Visit + ?Sized> Visit for Box<M> {
+    fn visit<'m>(&'m self, v: &mut Visitor<'_, 'm>) {
+        (**self).visit(v)
+    }
+}
+
 impl<M: Module + ?Sized> Module for Box<M> {
     fn forward(&self, input: &Tensor) -> Result<Tensor> {
         (**self).forward(input)
-    }
-    fn visit(&self, v: &mut Visitor<'_>) {
-        (**self).visit(v)
     }
     fn set_training(&self, training: bool) {
         (**self).set_training(training)
@@ -283,16 +324,4 @@ impl<M: Module + ?Sized> Module for Box<M> {
     fn repr(&self) -> String {
         (**self).repr()
     }
-}
-
-/// Implements `Display` (PyTorch's repr) for module types.
-#[macro_export]
-macro_rules! impl_display {
-    ($($t:ty),* $(,)?) => {$(
-        impl std::fmt::Display for $t {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&$crate::Module::repr(self))
-            }
-        }
-    )*};
 }

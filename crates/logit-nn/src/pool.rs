@@ -2,7 +2,8 @@
 
 use logit_core::{Result, Tensor};
 
-use crate::Module;
+use crate::summary::record;
+use crate::{Module, Visit};
 
 /// `nn.MaxPool2d(kernel_size, stride, padding)` with square windows.
 #[derive(Debug, Clone, Copy)]
@@ -26,10 +27,12 @@ impl MaxPool2d {
     }
 }
 
+impl Visit for MaxPool2d {}
+
 impl Module for MaxPool2d {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let (k, s, p) = (self.kernel_size, self.stride, self.padding);
-        x.max_pool2d((k, k), (s, s), (p, p))
+        record(self, x.max_pool2d((k, k), (s, s), (p, p)))
     }
     fn extra_repr(&self) -> String {
         format!(
@@ -54,9 +57,11 @@ impl AdaptiveAvgPool2d {
     }
 }
 
+impl Visit for AdaptiveAvgPool2d {}
+
 impl Module for AdaptiveAvgPool2d {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        x.adaptive_avg_pool2d(self.output_size)
+        record(self, x.adaptive_avg_pool2d(self.output_size))
     }
     fn extra_repr(&self) -> String {
         format!("output_size={:?}", self.output_size)

@@ -4,7 +4,7 @@ use std::ops::Index;
 
 use logit_core::{Error, Result, Tensor};
 
-use crate::{Module, Visitor};
+use crate::{Module, Visit, Visitor};
 
 /// A chain of modules, like `nn.Sequential`.
 ///
@@ -87,6 +87,14 @@ impl Index<usize> for Sequential {
     }
 }
 
+impl Visit for Sequential {
+    fn visit<'m>(&'m self, v: &mut Visitor<'_, 'm>) {
+        for (i, m) in self.layers.iter().enumerate() {
+            v.module(&i.to_string(), m.as_ref());
+        }
+    }
+}
+
 impl Module for Sequential {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let mut h = x.clone();
@@ -94,10 +102,5 @@ impl Module for Sequential {
             h = m.forward(&h)?;
         }
         Ok(h)
-    }
-    fn visit(&self, v: &mut Visitor<'_>) {
-        for (i, m) in self.layers.iter().enumerate() {
-            v.module(&i.to_string(), m.as_ref());
-        }
     }
 }

@@ -5,6 +5,7 @@ use logit_core::autograd::{gradcheck, GradcheckOptions};
 use logit_core::{DType, Result, Tensor};
 use logit_nn::*;
 
+#[derive(Module)]
 struct Net {
     fc: Sequential,
     bn: BatchNorm1d,
@@ -14,11 +15,6 @@ struct Net {
 impl Module for Net {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         self.head.forward(&self.bn.forward(&self.fc.forward(x)?)?)
-    }
-    fn visit(&self, v: &mut Visitor<'_>) {
-        v.module("fc", &self.fc);
-        v.module("bn", &self.bn);
-        v.module("head", &self.head);
     }
 }
 
@@ -141,7 +137,7 @@ fn repr_matches_pytorch() {
     assert_eq!(m.repr(), "Sequential(\n  (0): Linear(in_features=10, out_features=1, bias=True)\n  (1): Sigmoid()\n)");
     assert_eq!(
         BatchNorm1d::new(64).unwrap().to_string(),
-        "BatchNorm1d(64, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True)"
+        "BatchNorm1d(64, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
     );
 }
 

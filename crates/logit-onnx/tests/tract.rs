@@ -134,6 +134,7 @@ fn training_mode_and_unknown_ops_are_clear_errors() -> TestResult {
     assert!(e.to_string().contains("model.eval()"), "{e}");
 
     // an op with no ONNX translation is named
+    #[derive(Module)]
     struct TopLogit;
     impl Module for TopLogit {
         fn forward(&self, x: &Tensor) -> logit_core::Result<Tensor> {
@@ -143,6 +144,7 @@ fn training_mode_and_unknown_ops_are_clear_errors() -> TestResult {
     let e = logit_onnx::to_bytes(&TopLogit, &Tensor::zeros(&[2, 4])).unwrap_err();
     assert!(e.to_string().contains("MaxBackward0"), "{e}");
     // a tensor made inside forward by an op the trace cannot follow is refused, not baked in
+    #[derive(Module)]
     struct Threshold;
     impl Module for Threshold {
         fn forward(&self, x: &Tensor) -> logit_core::Result<Tensor> {

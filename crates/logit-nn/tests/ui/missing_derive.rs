@@ -1,0 +1,14 @@
+use logit_core::{Result, Tensor};
+use logit_nn::{Linear, Module};
+
+struct Model {
+    linear: Linear,
+}
+
+impl Module for Model {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.linear.forward(x)
+    }
+}
+
+fn main() {}
