@@ -34,8 +34,6 @@ fn elementwise(c: &mut Criterion) {
             logit::losses::binary_cross_entropy_with_logits(
                 &logits,
                 &target,
-                None,
-                None,
                 logit::losses::Reduction::Mean,
             )
             .unwrap()

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use logit::core::{no_grad, Tensor};
 use logit::data::synthetic;
-use logit::losses::{sigmoid_focal_loss, BCEWithLogitsLoss, Reduction};
+use logit::losses::{sigmoid_focal_loss, BCEWithLogitsLoss, FocalOptions, Reduction};
 use logit::models::{ChurnPredictor, DiabetesPredictor, FraudDetectionModel, ResNet};
 use logit::nn::{Linear, Module, ReLU, Sequential};
 use logit::prelude::*;
@@ -217,10 +217,18 @@ fn main() {
             time(
                 || {
                     x.zero_grad();
-                    sigmoid_focal_loss(&x, &y, 0.25, 2.0, Reduction::Mean)
-                        .unwrap()
-                        .backward()
-                        .unwrap();
+                    sigmoid_focal_loss(
+                        &x,
+                        &y,
+                        FocalOptions {
+                            alpha: 0.25,
+                            gamma: 2.0,
+                            reduction: Reduction::Mean,
+                        },
+                    )
+                    .unwrap()
+                    .backward()
+                    .unwrap();
                 },
                 budget,
                 10,

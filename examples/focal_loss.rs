@@ -16,7 +16,7 @@
 //! ```
 //! Run: `cargo run --release --example focal_loss [SEED]` (default 42)
 
-use logit::losses::{binary_cross_entropy_with_logits, sigmoid_focal_loss};
+use logit::losses::{binary_cross_entropy_with_logits, sigmoid_focal_loss, FocalOptions};
 use logit::nn::{Linear, Module, ReLU, Sequential};
 use logit::prelude::*;
 
@@ -28,8 +28,7 @@ struct CustomSigmoidFocalLoss {
 impl CustomSigmoidFocalLoss {
     fn forward(&self, inputs: &Tensor, targets: &Tensor) -> Result<Tensor> {
         let p = inputs.sigmoid();
-        let ce_loss =
-            binary_cross_entropy_with_logits(inputs, targets, None, None, Reduction::None)?;
+        let ce_loss = binary_cross_entropy_with_logits(inputs, targets, Reduction::None)?;
         let p_t = p.mul(targets)?.add(&(1.0 - &p).mul(&(1.0 - targets))?)?;
         let loss = ce_loss.mul(&(1.0 - &p_t).pow(self.gamma))?;
         let alpha_t = targets
@@ -58,7 +57,15 @@ pub fn run(seed: u64, out: &mut Vec<String>) -> Result<()> {
     let logits = Tensor::randn(&[8, 1]);
     let targets = y.narrow(0, 0, 8)?;
     let custom = criterion.forward(&logits, &targets)?;
-    let fused = sigmoid_focal_loss(&logits, &targets, 0.25, 2.0, Reduction::Mean)?;
+    let fused = sigmoid_focal_loss(
+        &logits,
+        &targets,
+        FocalOptions {
+            alpha: 0.25,
+            gamma: 2.0,
+            reduction: Reduction::Mean,
+        },
+    )?;
     out.push(format!(
         "Custom focal loss {:.6} vs torchvision {:.6}",
         custom.item()?,

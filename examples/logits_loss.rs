@@ -18,10 +18,10 @@ fn main() -> Result<()> {
         for y in [0.0, 1.0] {
             let (xt, yt) = (Tensor::new([x])?, Tensor::new([y])?);
             let a = xt.detach().requires_grad_(true);
-            let naive = binary_cross_entropy(&a.sigmoid(), &yt, None, Reduction::Mean)?;
+            let naive = binary_cross_entropy(&a.sigmoid(), &yt, Reduction::Mean)?;
             naive.backward()?;
             let b = xt.detach().requires_grad_(true);
-            let stable = binary_cross_entropy_with_logits(&b, &yt, None, None, Reduction::Mean)?;
+            let stable = binary_cross_entropy_with_logits(&b, &yt, Reduction::Mean)?;
             stable.backward()?;
             println!(
                 "{x:>8} {y:>6} | {:>14.6} {:>14.6} | {:>14.6} {:>14.6}",

@@ -322,37 +322,32 @@ fn cases(dir: &Path) -> Vec<Case> {
         (
             "BCE with a target of another shape",
             "target shape [4]",
-            Box::new(|| {
-                binary_cross_entropy(&t(&[4, 1]), &t(&[4]), None, Reduction::Mean).map(drop)
-            }),
+            Box::new(|| binary_cross_entropy(&t(&[4, 1]), &t(&[4]), Reduction::Mean).map(drop)),
         ),
         (
             "BCE with an input outside [0, 1]",
             "between 0 and 1",
             Box::new(|| {
-                binary_cross_entropy(
-                    &Tensor::new([1.5]).unwrap(),
-                    &t(&[1]),
-                    None,
-                    Reduction::Mean,
-                )
-                .map(drop)
+                binary_cross_entropy(&Tensor::new([1.5]).unwrap(), &t(&[1]), Reduction::Mean)
+                    .map(drop)
             }),
         ),
         (
             "BCE with a weight that does not broadcast",
             "weight",
             Box::new(|| {
-                binary_cross_entropy(&t(&[4, 1]), &t(&[4, 1]), Some(&t(&[3])), Reduction::Mean)
-                    .map(drop)
+                binary_cross_entropy(
+                    &t(&[4, 1]),
+                    &t(&[4, 1]),
+                    BceOptions::default().weight(&t(&[3])),
+                )
+                .map(drop)
             }),
         ),
         (
             "BCE on an empty batch",
             "non-empty batch",
-            Box::new(|| {
-                binary_cross_entropy(&t(&[0, 1]), &t(&[0, 1]), None, Reduction::Mean).map(drop)
-            }),
+            Box::new(|| binary_cross_entropy(&t(&[0, 1]), &t(&[0, 1]), Reduction::Mean).map(drop)),
         ),
         (
             "BCEWithLogits with a misshapen pos_weight",
@@ -361,9 +356,7 @@ fn cases(dir: &Path) -> Vec<Case> {
                 binary_cross_entropy_with_logits(
                     &t(&[4, 3]),
                     &t(&[4, 3]),
-                    None,
-                    Some(&t(&[2])),
-                    Reduction::Mean,
+                    BceWithLogitsOptions::default().pos_weight(&t(&[2])),
                 )
                 .map(drop)
             }),
@@ -372,21 +365,16 @@ fn cases(dir: &Path) -> Vec<Case> {
             "BCEWithLogits with an f64 target for f32 logits",
             "expected dtype F32, got F64",
             Box::new(|| {
-                binary_cross_entropy_with_logits(
-                    &t(&[2]),
-                    &t(&[2]).double(),
-                    None,
-                    None,
-                    Reduction::Mean,
-                )
-                .map(drop)
+                binary_cross_entropy_with_logits(&t(&[2]), &t(&[2]).double(), Reduction::Mean)
+                    .map(drop)
             }),
         ),
         (
             "focal loss with negative gamma",
             "gamma >= 0",
             Box::new(|| {
-                sigmoid_focal_loss(&t(&[2]), &t(&[2]), 0.25, -1.0, Reduction::Mean).map(drop)
+                sigmoid_focal_loss(&t(&[2]), &t(&[2]), FocalOptions::default().gamma(-1.0))
+                    .map(drop)
             }),
         ),
         (

@@ -142,8 +142,16 @@ fn parallel_step(threads: usize) -> Vec<u32> {
             .map(f32::to_bits),
     );
     let target = Tensor::rand(&[600_000]).gt_scalar(0.9).float();
-    let focal =
-        logit::losses::sigmoid_focal_loss(&big, &target, 0.25, 2.0, Reduction::Mean).unwrap();
+    let focal = logit::losses::sigmoid_focal_loss(
+        &big,
+        &target,
+        logit::losses::FocalOptions {
+            alpha: 0.25,
+            gamma: 2.0,
+            reduction: Reduction::Mean,
+        },
+    )
+    .unwrap();
     focal.backward().unwrap();
     w.push((focal.item().unwrap() as f32).to_bits());
     w.extend(

@@ -6,7 +6,8 @@ mod common;
 use common::{assert_close, dtype_of, fixture, tensor, tol};
 use logit::core::Tensor;
 use logit::losses::{
-    binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid_focal_loss, Reduction,
+    binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid_focal_loss, BceOptions,
+    BceWithLogitsOptions, FocalOptions, Reduction,
 };
 
 #[test]
@@ -26,21 +27,34 @@ fn every_losses_json_case_matches_pytorch() {
         let y = get("target").unwrap();
         let red: Reduction = p["reduction"].as_str().unwrap().parse().unwrap();
         let out: Tensor = match op {
-            "binary_cross_entropy" => binary_cross_entropy(&x, &y, get("weight").as_ref(), red),
-            "binary_cross_entropy_with_logits" => binary_cross_entropy_with_logits(
-                &x,
-                &y,
-                get("weight").as_ref(),
-                get("pos_weight").as_ref(),
-                red,
-            ),
-            "sigmoid_focal_loss" => sigmoid_focal_loss(
-                &x,
-                &y,
-                p["alpha"].as_f64().unwrap(),
-                p["gamma"].as_f64().unwrap(),
-                red,
-            ),
+            "binary_cross_entropy" => {
+                let (w, reduction) = (get("weight"), red);
+                binary_cross_entropy(
+                    &x,
+                    &y,
+                    BceOptions {
+                        weight: w.as_ref(),
+                        reduction,
+                    },
+                )
+            }
+            "binary_cross_entropy_with_logits" => {
+                let (w, pw) = (get("weight"), get("pos_weight"));
+                let options = BceWithLogitsOptions {
+                    weight: w.as_ref(),
+                    pos_weight: pw.as_ref(),
+                    reduction: red,
+                };
+                binary_cross_entropy_with_logits(&x, &y, options)
+            }
+            "sigmoid_focal_loss" => {
+                let options = FocalOptions {
+                    alpha: p["alpha"].as_f64().unwrap(),
+                    gamma: p["gamma"].as_f64().unwrap(),
+                    reduction: red,
+                };
+                sigmoid_focal_loss(&x, &y, options)
+            }
             other => panic!("unknown loss {other}"),
         }
         .unwrap();
@@ -70,19 +84,28 @@ fn logits_of_plus_minus_1000_stay_finite() {
         .unwrap()
         .requires_grad_(true);
     let y = Tensor::new([1.0, 0.0, 0.0, 1.0]).unwrap();
-    let l = binary_cross_entropy_with_logits(&x, &y, None, None, Reduction::None).unwrap();
+    let l = binary_cross_entropy_with_logits(&x, &y, Reduction::None).unwrap();
     assert_eq!(l.to_vec::<f32>(), vec![0.0, 0.0, 1000.0, 1000.0]);
     l.sum().backward().unwrap();
     assert_eq!(x.grad().unwrap().to_vec::<f32>(), vec![0.0, 0.0, 1.0, -1.0]);
-    let f = sigmoid_focal_loss(&x, &y, 0.25, 2.0, Reduction::Sum).unwrap();
+    let f = sigmoid_focal_loss(
+        &x,
+        &y,
+        FocalOptions {
+            alpha: 0.25,
+            gamma: 2.0,
+            reduction: Reduction::Sum,
+        },
+    )
+    .unwrap();
     assert!(f.item().unwrap().is_finite());
 }
 
 #[test]
 fn bce_rejects_probabilities_outside_0_1_and_wrong_target_shapes() {
     let p = Tensor::new([0.5, 1.5]).unwrap();
-    let e = binary_cross_entropy(&p, &Tensor::new([1.0, 0.0]).unwrap(), None, Reduction::Mean)
-        .unwrap_err();
+    let e =
+        binary_cross_entropy(&p, &Tensor::new([1.0, 0.0]).unwrap(), Reduction::Mean).unwrap_err();
     assert!(
         e.to_string().contains("between 0 and 1") && e.to_string().contains("1.5"),
         "{e}"
@@ -90,8 +113,6 @@ fn bce_rejects_probabilities_outside_0_1_and_wrong_target_shapes() {
     let e = binary_cross_entropy_with_logits(
         &Tensor::zeros(&[4, 1]),
         &Tensor::zeros(&[4]),
-        None,
-        None,
         Reduction::Mean,
     )
     .unwrap_err();

@@ -7,7 +7,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use logit_core::{manual_seed, no_grad, Error, Result, Tensor};
 use logit_data::{metrics, train_test_split, DataLoader, StandardScaler};
 use logit_losses::{
-    binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid_focal_loss, Reduction,
+    binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid_focal_loss,
+    BceWithLogitsOptions, FocalOptions, Reduction,
 };
 use logit_nn::{Module, StateDict};
 use logit_optim::{Adam, AdamW, Optimizer, SGDConfig, SGD};
@@ -133,9 +134,25 @@ fn check(o: &TrainOptions) -> Result<()> {
 
 fn loss_of(kind: &str, logits: &Tensor, y: &Tensor, pos_weight: Option<&Tensor>) -> Result<Tensor> {
     match kind {
-        "bce" => binary_cross_entropy(&logits.sigmoid(), y, None, Reduction::Mean),
-        "focal" => sigmoid_focal_loss(logits, y, 0.25, 2.0, Reduction::Mean),
-        _ => binary_cross_entropy_with_logits(logits, y, None, pos_weight, Reduction::Mean),
+        "bce" => binary_cross_entropy(&logits.sigmoid(), y, Reduction::Mean),
+        "focal" => sigmoid_focal_loss(
+            logits,
+            y,
+            FocalOptions {
+                alpha: 0.25,
+                gamma: 2.0,
+                reduction: Reduction::Mean,
+            },
+        ),
+        _ => binary_cross_entropy_with_logits(
+            logits,
+            y,
+            BceWithLogitsOptions {
+                pos_weight,
+                reduction: Reduction::Mean,
+                ..Default::default()
+            },
+        ),
     }
 }
 
@@ -295,8 +312,7 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
         let (val_loss, val_auc) = {
             let _g = no_grad();
             let logits = net.forward(&x_va)?;
-            let vl = binary_cross_entropy_with_logits(&logits, &y_va, None, None, Reduction::Mean)?
-                .item()?;
+            let vl = binary_cross_entropy_with_logits(&logits, &y_va, Reduction::Mean)?.item()?;
             let auc =
                 metrics::roc_auc(&logits.sigmoid().to_vec_f64(), &val_labels).unwrap_or(f64::NAN);
             (vl, auc)

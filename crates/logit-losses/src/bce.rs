@@ -3,6 +3,7 @@
 use logit_core::memory::with_capacity;
 use logit_core::{DType, Error, Float, Result, Tensor};
 
+use crate::options::BceOptions;
 use crate::reduction::{check_target, expand_weight, finish, values, Pointwise, Reduction};
 
 fn kernel<T: Float>(p: &[T], y: &[T], w: Option<&[T]>) -> Pointwise<T> {
@@ -38,7 +39,7 @@ fn kernel<T: Float>(p: &[T], y: &[T], w: Option<&[T]>) -> Pointwise<T> {
 /// use logit_losses::{binary_cross_entropy, Reduction};
 /// let p = Tensor::new([[0.9], [0.2]])?;
 /// let y = Tensor::new([[1.0], [0.0]])?;
-/// let loss = binary_cross_entropy(&p, &y, None, Reduction::Mean)?;
+/// let loss = binary_cross_entropy(&p, &y, Reduction::Mean)?;
 /// assert!((loss.item()? - 0.164252).abs() < 1e-6);
 /// # Ok::<(), logit_core::Error>(())
 /// ```
@@ -46,12 +47,12 @@ fn kernel<T: Float>(p: &[T], y: &[T], w: Option<&[T]>) -> Pointwise<T> {
 /// # Errors
 /// When the target's shape differs, the weight does not broadcast, or an input is outside
 /// `[0, 1]` (as PyTorch's "all elements of input should be between 0 and 1").
-pub fn binary_cross_entropy(
+pub fn binary_cross_entropy<'a>(
     input: &Tensor,
     target: &Tensor,
-    weight: Option<&Tensor>,
-    reduction: Reduction,
+    options: impl Into<BceOptions<'a>>,
 ) -> Result<Tensor> {
+    let BceOptions { weight, reduction } = options.into();
     let y = check_target("binary_cross_entropy", input, target)?;
     let w = expand_weight("binary_cross_entropy", "weight", input, weight)?;
     if let Some(bad) = input
@@ -120,6 +121,10 @@ impl BCELoss {
     /// # Errors
     /// As [`binary_cross_entropy`].
     pub fn forward(&self, input: &Tensor, target: &Tensor) -> Result<Tensor> {
-        binary_cross_entropy(input, target, self.weight.as_ref(), self.reduction)
+        let options = BceOptions {
+            weight: self.weight.as_ref(),
+            reduction: self.reduction,
+        };
+        binary_cross_entropy(input, target, options)
     }
 }

@@ -5,6 +5,7 @@ use logit_core::memory::with_capacity;
 use logit_core::ops::sigmoid_scalar;
 use logit_core::{DType, Float, Result, Tensor};
 
+use crate::options::BceWithLogitsOptions;
 use crate::reduction::{check_target, expand_weight, finish, values, Pointwise, Reduction};
 
 fn kernel<T: Float>(x: &[T], y: &[T], w: Option<&[T]>, pw: Option<&[T]>) -> Pointwise<T> {
@@ -44,20 +45,23 @@ fn kernel<T: Float>(x: &[T], y: &[T], w: Option<&[T]>, pw: Option<&[T]>) -> Poin
 /// use logit_losses::{binary_cross_entropy_with_logits, Reduction};
 /// let x = Tensor::new([1000.0, -1000.0])?;
 /// let y = Tensor::new([0.0, 0.0])?;
-/// let l = binary_cross_entropy_with_logits(&x, &y, None, None, Reduction::None)?;
+/// let l = binary_cross_entropy_with_logits(&x, &y, Reduction::None)?;
 /// assert_eq!(l.to_vec::<f32>(), vec![1000.0, 0.0]);
 /// # Ok::<(), logit_core::Error>(())
 /// ```
 ///
 /// # Errors
 /// When the target's shape differs or a weight does not broadcast to the input.
-pub fn binary_cross_entropy_with_logits(
+pub fn binary_cross_entropy_with_logits<'a>(
     input: &Tensor,
     target: &Tensor,
-    weight: Option<&Tensor>,
-    pos_weight: Option<&Tensor>,
-    reduction: Reduction,
+    options: impl Into<BceWithLogitsOptions<'a>>,
 ) -> Result<Tensor> {
+    let BceWithLogitsOptions {
+        weight,
+        pos_weight,
+        reduction,
+    } = options.into();
     let name = "binary_cross_entropy_with_logits";
     let y = check_target(name, input, target)?;
     let w = expand_weight(name, "weight", input, weight)?;
@@ -124,12 +128,11 @@ impl BCEWithLogitsLoss {
     /// # Errors
     /// As [`binary_cross_entropy_with_logits`].
     pub fn forward(&self, input: &Tensor, target: &Tensor) -> Result<Tensor> {
-        binary_cross_entropy_with_logits(
-            input,
-            target,
-            self.weight.as_ref(),
-            self.pos_weight.as_ref(),
-            self.reduction,
-        )
+        let options = BceWithLogitsOptions {
+            weight: self.weight.as_ref(),
+            pos_weight: self.pos_weight.as_ref(),
+            reduction: self.reduction,
+        };
+        binary_cross_entropy_with_logits(input, target, options)
     }
 }

@@ -7,6 +7,7 @@ use logit_core::memory::with_capacity;
 use logit_core::ops::sigmoid_scalar;
 use logit_core::{DType, Error, Float, Result, Tensor};
 
+use crate::options::FocalOptions;
 use crate::reduction::{check_target, finish, values, Pointwise, Reduction};
 
 /// The f64 kernel, with libm's functions for full double precision.
@@ -111,10 +112,10 @@ fn kernel_f32(x: &[f32], y: &[f32], alpha: f64, gamma: f64) -> Pointwise<f32> {
 ///
 /// ```
 /// use logit_core::Tensor;
-/// use logit_losses::{sigmoid_focal_loss, Reduction};
+/// use logit_losses::{sigmoid_focal_loss, FocalOptions};
 /// let x = Tensor::new([3.0, -1.0])?;
 /// let y = Tensor::new([1.0, 1.0])?;
-/// let l = sigmoid_focal_loss(&x, &y, 0.25, 2.0, Reduction::None)?.to_vec::<f32>();
+/// let l = sigmoid_focal_loss(&x, &y, FocalOptions::default())?.to_vec::<f32>();
 /// assert!(l[0] < l[1]); // the easy example counts far less
 /// # Ok::<(), logit_core::Error>(())
 /// ```
@@ -124,10 +125,13 @@ fn kernel_f32(x: &[f32], y: &[f32], alpha: f64, gamma: f64) -> Pointwise<f32> {
 pub fn sigmoid_focal_loss(
     input: &Tensor,
     target: &Tensor,
-    alpha: f64,
-    gamma: f64,
-    reduction: Reduction,
+    options: impl Into<FocalOptions>,
 ) -> Result<Tensor> {
+    let FocalOptions {
+        alpha,
+        gamma,
+        reduction,
+    } = options.into();
     let y = check_target("sigmoid_focal_loss", input, target)?;
     if !(gamma >= 0.0 && gamma.is_finite() && alpha.is_finite()) || alpha > 1.0 {
         return Err(Error::invalid(
@@ -207,6 +211,11 @@ impl SigmoidFocalLoss {
     /// # Errors
     /// As [`sigmoid_focal_loss`].
     pub fn forward(&self, input: &Tensor, target: &Tensor) -> Result<Tensor> {
-        sigmoid_focal_loss(input, target, self.alpha, self.gamma, self.reduction)
+        let options = FocalOptions {
+            alpha: self.alpha,
+            gamma: self.gamma,
+            reduction: self.reduction,
+        };
+        sigmoid_focal_loss(input, target, options)
     }
 }

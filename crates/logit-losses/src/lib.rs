@@ -20,6 +20,7 @@ mod bce_with_logits;
 mod cross_entropy;
 mod focal;
 mod mse;
+mod options;
 mod reduction;
 
 pub use bce::{binary_cross_entropy, BCELoss};
@@ -27,4 +28,15 @@ pub use bce_with_logits::{binary_cross_entropy_with_logits, BCEWithLogitsLoss};
 pub use cross_entropy::{cross_entropy, CrossEntropyLoss};
 pub use focal::{sigmoid_focal_loss, SigmoidFocalLoss};
 pub use mse::{mse_loss, MSELoss};
+pub use options::{BceOptions, BceWithLogitsOptions, FocalOptions};
 pub use reduction::Reduction;
+
+/// The functional losses under the name PyTorch users import them by:
+/// `use logit_losses::functional as F;` then `F::binary_cross_entropy_with_logits(&x, &y,
+/// Reduction::None)?`, as `torch.nn.functional as F`.
+pub mod functional {
+    pub use crate::{
+        binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, mse_loss,
+        sigmoid_focal_loss,
+    };
+}

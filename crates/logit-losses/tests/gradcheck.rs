@@ -38,21 +38,21 @@ proptest! {
     fn bce_gradient_matches_finite_differences((x, y, w, _pw, red) in case()) {
         // probabilities away from 0 and 1, where the clamp would make the loss flat
         let p = x.sigmoid().clamp(Some(0.02), Some(0.98)).detach().requires_grad_(true);
-        gradcheck(|t| binary_cross_entropy(&t[0], &y, None, red), std::slice::from_ref(&p), opts()).unwrap();
-        gradcheck(|t| binary_cross_entropy(&t[0], &y, Some(&w), red), &[p], opts()).unwrap();
+        gradcheck(|t| binary_cross_entropy(&t[0], &y, red), std::slice::from_ref(&p), opts()).unwrap();
+        gradcheck(|t| binary_cross_entropy(&t[0], &y, BceOptions::default().weight(&w).reduction(red)), &[p], opts()).unwrap();
     }
 
     #[test]
     fn bce_with_logits_gradient_matches_finite_differences((x, y, w, pw, red) in case()) {
         let x = x.requires_grad_(true);
-        gradcheck(|t| binary_cross_entropy_with_logits(&t[0], &y, None, None, red), std::slice::from_ref(&x), opts()).unwrap();
-        gradcheck(|t| binary_cross_entropy_with_logits(&t[0], &y, Some(&w), Some(&pw), red), &[x], opts()).unwrap();
+        gradcheck(|t| binary_cross_entropy_with_logits(&t[0], &y, red), std::slice::from_ref(&x), opts()).unwrap();
+        gradcheck(|t| binary_cross_entropy_with_logits(&t[0], &y, BceWithLogitsOptions::default().weight(&w).pos_weight(&pw).reduction(red)), &[x], opts()).unwrap();
     }
 
     #[test]
     fn focal_gradient_matches_finite_differences((x, y, _w, _pw, red) in case(), alpha in prop::sample::select(vec![0.25, -1.0, 0.5]), gamma in prop::sample::select(vec![0.0, 1.0, 2.0, 5.0, 0.5])) {
         let x = x.requires_grad_(true);
-        gradcheck(|t| sigmoid_focal_loss(&t[0], &y, alpha, gamma, red), &[x], opts()).unwrap();
+        gradcheck(|t| sigmoid_focal_loss(&t[0], &y, FocalOptions { alpha, gamma, reduction: red }), &[x], opts()).unwrap();
     }
 
     #[test]
@@ -78,7 +78,7 @@ fn focal_loss_equals_the_tutorial_formula_from_core_ops() {
     let y = Tensor::new([[1.0], [0.0], [0.0], [1.0]]).unwrap().double();
     let (alpha, gamma) = (0.25, 2.0);
     let p = x.sigmoid();
-    let ce = binary_cross_entropy_with_logits(&x, &y, None, None, Reduction::None).unwrap();
+    let ce = binary_cross_entropy_with_logits(&x, &y, Reduction::None).unwrap();
     let p_t = (&p * &y) + (1.0 - &p) * (1.0 - &y);
     let loss = &ce * (1.0 - &p_t).pow(gamma);
     let alpha_t = (&y * alpha) + (1.0 - &y) * (1.0 - alpha);
@@ -86,7 +86,16 @@ fn focal_loss_equals_the_tutorial_formula_from_core_ops() {
     manual.backward().unwrap();
     let g_manual = x.grad().unwrap().to_vec_f64();
     x.zero_grad();
-    let fused = sigmoid_focal_loss(&x, &y, alpha, gamma, Reduction::Mean).unwrap();
+    let fused = sigmoid_focal_loss(
+        &x,
+        &y,
+        FocalOptions {
+            alpha,
+            gamma,
+            reduction: Reduction::Mean,
+        },
+    )
+    .unwrap();
     fused.backward().unwrap();
     assert!((fused.item().unwrap() - manual.item().unwrap()).abs() < 1e-15);
     for (a, b) in g_manual.iter().zip(x.grad().unwrap().to_vec_f64()) {
@@ -116,8 +125,26 @@ fn f32_focal_fast_path_matches_the_f64_formula() {
             .requires_grad_(true);
         let y64 = Tensor::from_vec(ys.clone(), &[n]).unwrap();
         let x32 = x64.detach().float().requires_grad_(true);
-        let l64 = sigmoid_focal_loss(&x64, &y64, alpha, gamma, Reduction::None).unwrap();
-        let l32 = sigmoid_focal_loss(&x32, &y64.float(), alpha, gamma, Reduction::None).unwrap();
+        let l64 = sigmoid_focal_loss(
+            &x64,
+            &y64,
+            FocalOptions {
+                alpha,
+                gamma,
+                reduction: Reduction::None,
+            },
+        )
+        .unwrap();
+        let l32 = sigmoid_focal_loss(
+            &x32,
+            &y64.float(),
+            FocalOptions {
+                alpha,
+                gamma,
+                reduction: Reduction::None,
+            },
+        )
+        .unwrap();
         l64.sum().backward().unwrap();
         l32.sum().backward().unwrap();
         let pairs = [
