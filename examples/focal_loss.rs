@@ -16,25 +16,28 @@
 //! ```
 //! Run: `cargo run --release --example focal_loss [SEED]` (default 42)
 
-use logit::losses::{binary_cross_entropy_with_logits, sigmoid_focal_loss, FocalOptions};
+use logit::losses::{functional as F, FocalOptions};
 use logit::nn::{Linear, Module, ReLU, Sequential};
 use logit::prelude::*;
 
+/// The tutorial's `CustomSigmoidFocalLoss(nn.Module)`, line for line with operators.
 struct CustomSigmoidFocalLoss {
     alpha: f64,
     gamma: f64,
 }
 
 impl CustomSigmoidFocalLoss {
+    fn new(alpha: f64, gamma: f64) -> CustomSigmoidFocalLoss {
+        CustomSigmoidFocalLoss { alpha, gamma }
+    }
+
     fn forward(&self, inputs: &Tensor, targets: &Tensor) -> Result<Tensor> {
         let p = inputs.sigmoid();
-        let ce_loss = binary_cross_entropy_with_logits(inputs, targets, Reduction::None)?;
-        let p_t = p.mul(targets)?.add(&(1.0 - &p).mul(&(1.0 - targets))?)?;
-        let loss = ce_loss.mul(&(1.0 - &p_t).pow(self.gamma))?;
-        let alpha_t = targets
-            .mul_scalar(self.alpha)
-            .add(&(1.0 - targets).mul_scalar(1.0 - self.alpha))?;
-        Ok(alpha_t.mul(&loss)?.mean())
+        let ce_loss = F::binary_cross_entropy_with_logits(inputs, targets, Reduction::None)?;
+        let p_t = &p * targets + (1.0 - &p) * (1.0 - targets);
+        let loss = ce_loss * (1.0 - p_t).pow(self.gamma);
+        let alpha_t = self.alpha * targets + (1.0 - self.alpha) * (1.0 - targets);
+        Ok((alpha_t * loss).mean())
     }
 }
 
@@ -50,14 +53,11 @@ pub fn run(seed: u64, out: &mut Vec<String>) -> Result<()> {
         y.shape()[0]
     ));
 
-    let criterion = CustomSigmoidFocalLoss {
-        alpha: 0.25,
-        gamma: 2.0,
-    };
+    let criterion = CustomSigmoidFocalLoss::new(0.25, 2.0);
     let logits = Tensor::randn(&[8, 1]);
     let targets = y.narrow(0, 0, 8)?;
     let custom = criterion.forward(&logits, &targets)?;
-    let fused = sigmoid_focal_loss(
+    let fused = F::sigmoid_focal_loss(
         &logits,
         &targets,
         FocalOptions {

@@ -45,7 +45,8 @@ fn main() -> Result<()> {
         x_test.shape()[0]
     );
 
-    let model = FraudDetectionModel::new(20)?;
+    // FraudDetectionModel(input_features=20): Dropout 0.3 after the first block, 0.2 after the second
+    let model = FraudDetectionModel::new(FraudDetectionModel::DEFAULT_INPUT_FEATURES)?;
     println!("{model}");
     let criterion = BCELoss::new();
     let mut optimizer = Adam::new(model.parameters(), 1e-3)?;

@@ -16,6 +16,8 @@ mod diabetes;
 mod focal_loss;
 #[path = "../examples/sigmoid_basics.rs"]
 mod sigmoid_basics;
+#[path = "../examples/sigmoid_vs_softmax.rs"]
+mod sigmoid_vs_softmax;
 #[path = "../examples/transfer_learning.rs"]
 mod transfer_learning;
 
@@ -43,6 +45,11 @@ fn check(name: &str, run: Snippet) -> Result<()> {
 #[test]
 fn churn_prints_pytorchs_numbers() -> Result<()> {
     check("churn", |seed, out| churn::run(seed, out).map(drop))
+}
+
+#[test]
+fn sigmoid_vs_softmax_prints_pytorchs_numbers() -> Result<()> {
+    check("sigmoid_vs_softmax", sigmoid_vs_softmax::run)
 }
 
 #[test]

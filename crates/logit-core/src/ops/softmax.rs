@@ -29,8 +29,11 @@ fn softmax_kernel<T: Float>(v: &[T], outer: usize, size: usize, inner: usize, lo
                     out[at(k)] = v[at(k)] - m - ls;
                 }
             } else {
+                // PyTorch's CPU kernel multiplies by the reciprocal; dividing differs from it
+                // in the last bit
+                let r = T::one() / sum;
                 for k in 0..size {
-                    out[at(k)] /= sum;
+                    out[at(k)] *= r;
                 }
             }
         }
