@@ -6,6 +6,7 @@
 use logit::data::{load_csv, metrics, train_test_split, DataLoader, StandardScaler};
 use logit::nn::{Dropout, Linear, ReLU, Sequential};
 use logit::prelude::*;
+use logit::train::{EpochLog, Fit};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/breast_cancer.csv");
 
@@ -35,25 +36,17 @@ fn main() -> Result<()> {
     let criterion = BCEWithLogitsLoss::new();
     let mut optimizer = Adam::new(model.parameters(), 1e-3)?;
     let mut loader = DataLoader::new(&x_train, &split.y_train, 32)?.shuffle(0);
-    for epoch in 0..100 {
-        let mut total = 0.0;
-        for batch in loader.iter() {
-            let (xb, yb) = batch?;
-            let loss = criterion.forward(&model.forward(&xb)?, &yb)?;
-            loss.check_finite("training loss")?;
-            optimizer.zero_grad();
-            loss.backward()?;
-            optimizer.step()?;
-            total += loss.item()?;
+    let mut log = |e: &EpochLog| {
+        if e.epoch % 20 == 0 {
+            println!("Epoch [{}/100], Loss: {:.4}", e.epoch, e.train_loss);
         }
-        if (epoch + 1) % 20 == 0 {
-            println!(
-                "Epoch [{}/100], Loss: {:.4}",
-                epoch + 1,
-                total / loader.len() as f64
-            );
-        }
-    }
+    };
+    Fit::new(&model, &mut optimizer, |out: &Tensor, y: &Tensor| {
+        criterion.forward(out, y)
+    })
+    .epochs(100)
+    .callback(&mut log)
+    .run(&mut loader)?;
 
     model.eval();
     let _g = no_grad();

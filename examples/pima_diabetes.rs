@@ -9,6 +9,7 @@
 use logit::data::{load_csv, metrics, train_test_split, DataLoader, MedianImputer, StandardScaler};
 use logit::models::DiabetesPredictor;
 use logit::prelude::*;
+use logit::train::{EpochLog, Fit};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/pima_diabetes.csv");
 /// Longer training overfits 614 rows: the training loss keeps falling while the held-out
@@ -50,25 +51,17 @@ fn main() -> Result<()> {
     let criterion = BCELoss::new();
     let mut optimizer = Adam::new(model.parameters(), 1e-3)?;
     let mut loader = DataLoader::new(&x_train, &split.y_train, 32)?.shuffle(0);
-    for epoch in 0..EPOCHS {
-        let mut total = 0.0;
-        for batch in loader.iter() {
-            let (xb, yb) = batch?;
-            let loss = criterion.forward(&model.forward(&xb)?, &yb)?;
-            loss.check_finite("training loss")?;
-            optimizer.zero_grad();
-            loss.backward()?;
-            optimizer.step()?;
-            total += loss.item()?;
+    let mut log = |e: &EpochLog| {
+        if e.epoch % 25 == 0 {
+            println!("Epoch [{}/{EPOCHS}], Loss: {:.4}", e.epoch, e.train_loss);
         }
-        if (epoch + 1) % 25 == 0 {
-            println!(
-                "Epoch [{}/{EPOCHS}], Loss: {:.4}",
-                epoch + 1,
-                total / loader.len() as f64
-            );
-        }
-    }
+    };
+    Fit::new(&model, &mut optimizer, |out: &Tensor, y: &Tensor| {
+        criterion.forward(out, y)
+    })
+    .epochs(EPOCHS)
+    .callback(&mut log)
+    .run(&mut loader)?;
 
     let _g = no_grad();
     let probs = model.forward(&x_test)?.to_vec_f64();

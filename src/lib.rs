@@ -21,13 +21,14 @@ pub use logit_nn as nn;
 pub use logit_onnx as onnx;
 pub use logit_optim as optim;
 pub use logit_plot as plot;
+pub use logit_train as train;
 
 /// The names a training script needs, in one `use`.
 pub mod prelude {
     pub use logit_core::{manual_seed, no_grad, DType, Error, Result, Tensor};
     pub use logit_losses::{BCELoss, BCEWithLogitsLoss, Reduction, SigmoidFocalLoss};
     pub use logit_nn::{
-        BatchNorm1d, Dropout, Linear, Module, ModuleIo, ReLU, Sequential, Sigmoid, Visitor,
+        BatchNorm1d, Dropout, Linear, Module, ModuleIo, ReLU, Sequential, Sigmoid, Visit, Visitor,
     };
     pub use logit_optim::{Adam, AdamConfig, AdamW, LrScheduler, Optimizer, SGDConfig, SGD};
 }
@@ -55,3 +56,9 @@ pub fn run_example<T>(
     println!("{}", out.join("\n"));
     Ok(value)
 }
+
+/// docs/pytorch-to-logit.md, so that every complete Rust block in it compiles and runs as a
+/// doctest (fragments there are marked `ignore`).
+#[cfg(doctest)]
+#[doc = include_str!("../docs/pytorch-to-logit.md")]
+pub struct PytorchToLogitDoc;

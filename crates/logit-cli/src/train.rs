@@ -5,19 +5,20 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use logit_core::{manual_seed, no_grad, Error, Result, Tensor};
-use logit_data::{metrics, train_test_split, DataLoader, StandardScaler};
+use logit_data::{
+    metrics, train_test_split, Calibrator, DataLoader, StandardScaler, ThresholdRule,
+};
 use logit_losses::{
     binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid_focal_loss,
     BceWithLogitsOptions, FocalOptions, Reduction,
 };
-use logit_nn::{Module, StateDict};
+use logit_nn::Module;
 use logit_optim::{Adam, AdamW, Optimizer, SGDConfig, SGD};
+use logit_train::{Callback, Control, EpochLog, Fit};
 
-use crate::calibrate;
-use crate::config::{Calibration, ModelConfig, FORMAT};
+use crate::config::{ModelConfig, FORMAT};
 use crate::folder::write_model_folder;
 use crate::table::{fit_encoding, Table};
-use crate::threshold::ThresholdRule;
 
 /// The breast-cancer data bundled into the binary, used when `train` gets no CSV.
 pub const BUNDLED: &str = include_str!("../../../data/breast_cancer.csv");
@@ -74,7 +75,7 @@ pub struct TrainOptions {
     /// 0.5 | youden | precision=P | recall=R, chosen on the validation split.
     #[arg(long, default_value = "0.5")]
     pub threshold: String,
-    /// none | temperature | platt, fitted on the validation split.
+    /// none | temperature | platt | isotonic, fitted on the validation split.
     #[arg(long, default_value = "none")]
     pub calibrate: String,
     /// Output model folder.
@@ -102,10 +103,10 @@ fn check(o: &TrainOptions) -> Result<()> {
     if !["sgd", "adam", "adamw"].contains(&o.optimizer.as_str()) {
         return bad("--optimizer", "sgd, adam or adamw", o.optimizer.clone());
     }
-    if !["none", "temperature", "platt"].contains(&o.calibrate.as_str()) {
+    if !["none", "temperature", "platt", "isotonic"].contains(&o.calibrate.as_str()) {
         return bad(
             "--calibrate",
-            "none, temperature or platt",
+            "none, temperature, platt or isotonic",
             o.calibrate.clone(),
         );
     }
@@ -163,7 +164,13 @@ fn loss_of(kind: &str, logits: &Tensor, y: &Tensor, pos_weight: Option<&Tensor>)
 /// Any data, option or I/O problem, or a non-finite loss during training.
 pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSummary> {
     check(o)?;
-    let rule: ThresholdRule = o.threshold.parse()?;
+    let rule: ThresholdRule = o.threshold.parse().map_err(|_| {
+        Error::invalid(
+            "--threshold",
+            "a number in [0, 1], youden, precision=P or recall=R",
+            format!("'{}'", o.threshold),
+        )
+    })?;
     let (table, default_target) = match &o.data {
         Some(p) => (Table::open(p)?, None),
         None => (
@@ -245,7 +252,7 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
         encoding,
         scaler_mean: scaler.mean.clone(),
         scaler_scale: scaler.scale.clone(),
-        calibration: Calibration::none(),
+        calibration: Calibrator::None,
         threshold: 0.5,
         threshold_rule: rule.to_string(),
     };
@@ -285,87 +292,39 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
         _ => Box::new(Adam::new(params, o.lr)?),
     };
     let mut loader = DataLoader::new(&x_tr, &y_tr, o.batch_size)?.shuffle(o.seed);
-    let bar = (!o.json && std::io::stderr().is_terminal()).then(|| {
-        let b = ProgressBar::new(o.epochs as u64);
-        b.set_style(
-            ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {msg}")
-                .expect("valid template"),
-        );
-        b
-    });
-    let (mut best, mut best_state, mut since_best) = (f64::INFINITY, StateDict::new(), 0);
-    let (mut train_curve, mut val_curve) = (Vec::new(), Vec::new());
     let val_labels = y_va.to_vec_f64();
-    for epoch in 1..=o.epochs {
-        let mut total = 0.0;
-        for batch in loader.iter() {
-            let (xb, yb) = batch?;
-            let loss = loss_of(&o.loss, &net.forward(&xb)?, &yb, pos_weight.as_ref())?;
-            loss.check_finite(&format!(
-                "the training loss (epoch {epoch}; try a smaller --lr)"
-            ))?;
-            opt.zero_grad();
-            loss.backward()?;
-            opt.step()?;
-            total += loss.item()?;
-        }
-        let (val_loss, val_auc) = {
-            let _g = no_grad();
-            let logits = net.forward(&x_va)?;
-            let vl = binary_cross_entropy_with_logits(&logits, &y_va, Reduction::Mean)?.item()?;
-            let auc =
-                metrics::roc_auc(&logits.sigmoid().to_vec_f64(), &val_labels).unwrap_or(f64::NAN);
-            (vl, auc)
-        };
-        let train_loss = total / loader.len() as f64;
-        if !val_loss.is_finite() {
-            return Err(Error::NonFinite {
-                op: format!("the validation loss (epoch {epoch}; try a smaller --lr)"),
-                phase: "forward",
-            });
-        }
-        train_curve.push(train_loss);
-        val_curve.push(val_loss);
-        if o.json {
-            progress(&format!("{{\"epoch\":{epoch},\"train_loss\":{train_loss},\"val_loss\":{val_loss},\"val_roc_auc\":{val_auc}}}"));
-        }
-        if let Some(b) = &bar {
-            b.set_position(epoch as u64);
-            b.set_message(format!(
-                "loss {train_loss:.4} val_loss {val_loss:.4} val_roc_auc {val_auc:.4}"
-            ));
-        }
-        if val_loss < best {
-            best = val_loss;
-            best_state = net
-                .state_dict()
-                .iter()
-                .map(|(k, t)| (k.to_string(), t.detach()))
-                .collect();
-            since_best = 0;
-        } else {
-            since_best += 1;
-            if o.patience > 0 && since_best >= o.patience {
-                break;
-            }
-        }
+    let mut bar = Progress::new(o.epochs, o.json, progress);
+    let mut fit = Fit::new(&net, opt.as_mut(), |out: &Tensor, y: &Tensor| {
+        loss_of(&o.loss, out, y, pos_weight.as_ref())
+    })
+    .epochs(o.epochs)
+    .validation(&x_va, &y_va)
+    // every loss is judged by the same log loss, so runs with different losses compare
+    .val_loss(|out, y| binary_cross_entropy_with_logits(out, y, Reduction::Mean))
+    .metric("roc_auc", |out, y| {
+        Ok(metrics::roc_auc(&out.sigmoid().to_vec_f64(), &y.to_vec_f64()).unwrap_or(f64::NAN))
+    })
+    .restore_best(true)
+    .callback(&mut bar);
+    if o.patience > 0 {
+        fit = fit.early_stopping(o.patience);
     }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    net.load_state_dict(&best_state)?;
+    let history = fit.run(&mut loader)?;
+    bar.finish();
+    let (train_curve, val_curve) = (history.train_losses(), history.val_losses());
 
     let logits = {
         let _g = no_grad();
         net.forward(&x_va)?.to_vec_f64()
     };
-    let raw = Calibration::none().apply(&logits);
+    let raw = Calibrator::None.transform(&logits);
     config.calibration = match o.calibrate.as_str() {
-        "temperature" => calibrate::temperature(&logits, &val_labels),
-        "platt" => calibrate::platt(&logits, &val_labels),
-        _ => Calibration::none(),
+        "temperature" => Calibrator::temperature(&logits, &val_labels)?,
+        "platt" => Calibrator::platt(&logits, &val_labels)?,
+        "isotonic" => Calibrator::isotonic(&logits, &val_labels)?,
+        _ => Calibrator::None,
     };
-    let probs = config.calibration.apply(&logits);
+    let probs = config.calibration.transform(&logits);
     config.threshold = rule.choose(&probs, &val_labels)?;
     let ece_before = metrics::expected_calibration_error(&raw, &val_labels, 10)?;
     let ece_after = metrics::expected_calibration_error(&probs, &val_labels, 10)?;
@@ -411,4 +370,54 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
         metrics: table_rows,
         notes,
     })
+}
+
+/// The CLI's view of a fit: an indicatif bar on a terminal, or one JSON line per epoch.
+struct Progress<'p> {
+    bar: Option<ProgressBar>,
+    json: bool,
+    emit: &'p mut dyn FnMut(&str),
+}
+
+impl<'p> Progress<'p> {
+    fn new(epochs: usize, json: bool, emit: &'p mut dyn FnMut(&str)) -> Progress<'p> {
+        let bar = (!json && std::io::stderr().is_terminal()).then(|| {
+            let b = ProgressBar::new(epochs as u64);
+            b.set_style(
+                ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {msg}")
+                    .expect("valid template"),
+            );
+            b
+        });
+        Progress { bar, json, emit }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Callback for Progress<'_> {
+    fn on_epoch_end(
+        &mut self,
+        log: &EpochLog,
+        _: &dyn Module,
+        _: &dyn Optimizer,
+    ) -> Result<Control> {
+        let (epoch, train_loss) = (log.epoch, log.train_loss);
+        let val_loss = log.val_loss.unwrap_or(f64::NAN);
+        let val_auc = log.metrics.first().map_or(f64::NAN, |m| m.1);
+        if self.json {
+            (self.emit)(&format!("{{\"epoch\":{epoch},\"train_loss\":{train_loss},\"val_loss\":{val_loss},\"val_roc_auc\":{val_auc}}}"));
+        }
+        if let Some(b) = &self.bar {
+            b.set_position(epoch as u64);
+            b.set_message(format!(
+                "loss {train_loss:.4} val_loss {val_loss:.4} val_roc_auc {val_auc:.4}"
+            ));
+        }
+        Ok(Control::Continue)
+    }
 }

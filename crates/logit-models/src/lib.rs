@@ -18,6 +18,7 @@ mod churn;
 mod diabetes;
 mod fraud;
 mod improved;
+mod mlp;
 mod resnet;
 mod transfer;
 
@@ -25,5 +26,6 @@ pub use churn::ChurnPredictor;
 pub use diabetes::DiabetesPredictor;
 pub use fraud::FraudDetectionModel;
 pub use improved::ImprovedModel;
+pub use mlp::{Activation, Mlp};
 pub use resnet::{BasicBlock, Bottleneck, ResNet};
 pub use transfer::{HeadOutput, TransferHead};
