@@ -14,6 +14,6 @@ fuzz_target!(|data: &[u8]| {
         let width = c.encoding.width();
         let x = c.scale(&vec![0.0; width], 1).expect("one row of the right width");
         let _ = logit_nn::Module::forward(&model, &x);
-        let _ = c.calibration.apply(&[0.0, 1.0]);
+        let _ = c.calibration.transform(&[0.0, 1.0]);
     }
 });

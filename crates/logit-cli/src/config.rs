@@ -3,47 +3,17 @@
 use std::path::Path;
 
 use logit_core::{Error, Result, Tensor};
+use logit_data::Calibrator;
 use logit_nn::{Linear, Module, ModuleIo, ReLU, Sequential};
 use serde::{Deserialize, Serialize};
 
 use crate::table::Encoding;
 
 /// The format tag written into every model folder.
-pub const FORMAT: &str = "logit-model/1";
+pub const FORMAT: &str = "logit-model/2";
 
 /// The largest network a `model.json` may describe.
 pub const MAX_PARAMETERS: usize = 50_000_000;
-
-/// How raw logits become calibrated probabilities: `p = σ(a·z + b)`. Temperature scaling is
-/// `a = 1/T, b = 0`; Platt scaling fits both.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Calibration {
-    /// `none`, `temperature` or `platt`.
-    pub method: String,
-    /// Slope.
-    pub a: f64,
-    /// Intercept.
-    pub b: f64,
-}
-
-impl Calibration {
-    /// The identity: `σ(z)`.
-    pub fn none() -> Calibration {
-        Calibration {
-            method: "none".into(),
-            a: 1.0,
-            b: 0.0,
-        }
-    }
-
-    /// Calibrated probabilities of logits.
-    pub fn apply(&self, logits: &[f64]) -> Vec<f64> {
-        logits
-            .iter()
-            .map(|&z| logit_core::ops::sigmoid_scalar(self.a * z + self.b))
-            .collect()
-    }
-}
 
 /// The contents of `model.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -61,7 +31,7 @@ pub struct ModelConfig {
     /// Standardisation scale per feature (training split).
     pub scaler_scale: Vec<f64>,
     /// Logits to probabilities.
-    pub calibration: Calibration,
+    pub calibration: Calibrator,
     /// Decision threshold on the calibrated probability.
     pub threshold: f64,
     /// How the threshold was chosen (`0.5`, `youden`, `precision=0.9`, …).
@@ -132,11 +102,7 @@ impl ModelConfig {
         if !finite {
             return Err("scaler statistics must be finite with positive scales".into());
         }
-        if !(0.0..=1.0).contains(&self.threshold)
-            || !self.calibration.a.is_finite()
-            || !self.calibration.b.is_finite()
-            || self.calibration.a <= 0.0
-        {
+        if !(0.0..=1.0).contains(&self.threshold) || !self.calibration.is_valid() {
             return Err(format!(
                 "threshold {} or calibration {:?} out of range",
                 self.threshold, self.calibration
@@ -235,10 +201,18 @@ impl LoadedModel {
     /// # Errors
     /// Never for a loaded model.
     pub fn into_pipeline(self) -> Result<Pipeline> {
+        let (a, b) = self.config.calibration.affine().ok_or_else(|| {
+            Error::invalid(
+                "export",
+                "a calibration of the form σ(a·z + b) (none, temperature or platt)",
+                "isotonic calibration, which has no ONNX form here",
+            )
+        })?;
         let stat = |v: &[f64]| Tensor::from_vec(v.to_vec(), &[v.len()]).map(|t| t.float());
         Ok(Pipeline {
             mean: stat(&self.config.scaler_mean)?,
             scale: stat(&self.config.scaler_scale)?,
+            calibration: (a, b),
             model: self,
         })
     }
@@ -250,7 +224,7 @@ impl LoadedModel {
     pub fn predict(&self, x: &[f32], rows: usize) -> Result<Vec<f64>> {
         let _g = logit_core::no_grad();
         let logits = self.net.forward(&self.config.scale(x, rows)?)?.to_vec_f64();
-        Ok(self.config.calibration.apply(&logits))
+        Ok(self.config.calibration.transform(&logits))
     }
 }
 
@@ -258,6 +232,7 @@ impl LoadedModel {
 pub struct Pipeline {
     mean: Tensor,
     scale: Tensor,
+    calibration: (f64, f64),
     model: LoadedModel,
 }
 
@@ -273,7 +248,7 @@ impl Module for Pipeline {
             .model
             .net
             .forward(&x.sub(&self.mean)?.div(&self.scale)?)?;
-        let c = &self.model.config.calibration;
-        Ok(z.mul_scalar(c.a).add_scalar(c.b).sigmoid())
+        let (a, b) = self.calibration;
+        Ok(z.mul_scalar(a).add_scalar(b).sigmoid())
     }
 }

@@ -66,7 +66,7 @@ pub fn write_model_folder(
         let json = serde_json::to_string_pretty(config)
             .map_err(|e| Error::invalid("model.json", "serialisable", e.to_string()))?;
         std::fs::write(tmp.join("model.json"), json).map_err(io(&tmp))?;
-        let mut md = format!("# Validation report\n\nTarget `{}` (positive: `{}`), loss `{}`, hidden {:?}, threshold rule `{}`, calibration `{}`.\n\n", config.encoding.target, config.encoding.positive, config.loss, config.hidden, config.threshold_rule, config.calibration.method);
+        let mut md = format!("# Validation report\n\nTarget `{}` (positive: `{}`), loss `{}`, hidden {:?}, threshold rule `{}`, calibration `{}`.\n\n", config.encoding.target, config.encoding.positive, config.loss, config.hidden, config.threshold_rule, config.calibration.name());
         md += &metrics_table(r.metrics);
         md += "\nFigures: loss.png, roc.png, reliability.png.\n";
         std::fs::write(report.join("metrics.md"), md).map_err(io(&report))?;
@@ -79,7 +79,12 @@ pub fn write_model_folder(
             let auc = logit_data::metrics::roc_auc(r.probs, r.labels)?;
             logit_plot::roc_curve(report.join("roc.png"), &fpr, &tpr, auc)?;
         }
-        logit_plot::reliability_diagram(report.join("reliability.png"), r.probs, r.labels, 10)?;
+        let curve = logit_data::calibration_curve(r.probs, r.labels, 10)?;
+        logit_plot::reliability_diagram(
+            report.join("reliability.png"),
+            &curve.prob_pred,
+            &curve.prob_true,
+        )?;
         Ok(())
     })();
     if let Err(e) = result {

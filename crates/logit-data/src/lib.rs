@@ -1,7 +1,8 @@
 //! # logit-data
 //!
 //! Data for binary classifiers: the tutorial's seeded synthetic generators, CSV loading with
-//! precise errors, splits, batching, standardisation, and scikit-learn's metrics.
+//! precise errors, splits, batching, standardisation, scikit-learn's metrics, calibration
+//! curves and calibrators, and decision-threshold rules.
 //!
 //! ```
 //! use logit_data::{metrics, synthetic, train_test_split, DataLoader, StandardScaler};
@@ -15,6 +16,7 @@
 //! # Ok::<(), logit_core::Error>(())
 //! ```
 
+mod calibration;
 mod csv;
 #[cfg(feature = "images")]
 mod images;
@@ -25,8 +27,10 @@ mod random_state;
 mod scaler;
 mod split;
 pub mod synthetic;
+mod threshold;
 
 pub use crate::csv::{load_csv, read_csv, CsvData};
+pub use calibration::{calibration_curve, CalibrationCurve, Calibrator};
 #[cfg(feature = "images")]
 pub use images::{load_image, ImageFolder, IMAGENET_MEAN, IMAGENET_STD};
 pub use imputer::MedianImputer;
@@ -34,3 +38,4 @@ pub use loader::DataLoader;
 pub use random_state::RandomState;
 pub use scaler::StandardScaler;
 pub use split::{train_test_split, Split};
+pub use threshold::ThresholdRule;

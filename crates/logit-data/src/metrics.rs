@@ -3,7 +3,7 @@
 
 use logit_core::{Error, Result};
 
-fn check(what: &str, probs: &[f64], labels: &[f64]) -> Result<()> {
+pub(crate) fn check(what: &str, probs: &[f64], labels: &[f64]) -> Result<()> {
     if probs.len() != labels.len() {
         return Err(Error::invalid(
             what,
@@ -212,30 +212,19 @@ pub fn brier_score(probs: &[f64], labels: &[f64]) -> Result<f64> {
 }
 
 /// Expected calibration error over `bins` equal-width probability bins:
-/// `Σ_b (n_b / n)·|mean(p in b) − mean(y in b)|`.
+/// `Σ_b (n_b / n)·|mean(p in b) − mean(y in b)|`, on the bins of
+/// [`calibration_curve`](crate::calibration_curve).
 ///
 /// # Errors
-/// As [`confusion_matrix`], or `bins == 0`.
+/// As [`calibration_curve`](crate::calibration_curve).
 pub fn expected_calibration_error(probs: &[f64], labels: &[f64], bins: usize) -> Result<f64> {
-    check("expected_calibration_error", probs, labels)?;
-    if bins == 0 {
-        return Err(Error::invalid(
-            "expected_calibration_error",
-            "bins > 0",
-            "0",
-        ));
-    }
-    let mut acc = vec![(0.0, 0.0, 0usize); bins];
-    for (&p, &y) in probs.iter().zip(labels) {
-        let b = ((p.clamp(0.0, 1.0) * bins as f64) as usize).min(bins - 1);
-        acc[b].0 += p;
-        acc[b].1 += y;
-        acc[b].2 += 1;
-    }
+    let curve = crate::calibration_curve(probs, labels, bins)?;
     let n = probs.len() as f64;
-    Ok(acc
+    Ok(curve
+        .prob_true
         .iter()
-        .filter(|a| a.2 > 0)
-        .map(|(p, y, c)| (*c as f64 / n) * ((p - y) / *c as f64).abs())
+        .zip(&curve.prob_pred)
+        .zip(&curve.counts)
+        .map(|((t, p), &c)| (c as f64 / n) * (p - t).abs())
         .sum())
 }

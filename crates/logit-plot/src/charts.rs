@@ -130,47 +130,39 @@ fn diagonal(fig: &mut Figure, label: &str) -> Result<()> {
     Ok(())
 }
 
-/// A reliability diagram: mean predicted probability against observed frequency in `bins`
-/// equal-width bins (empty bins skipped), with the diagonal of perfect calibration.
+/// A reliability diagram: observed frequency against mean predicted probability per bin
+/// (`logit_data::calibration_curve`'s `prob_pred` and `prob_true`), with the diagonal of
+/// perfect calibration.
 ///
 /// # Errors
-/// When the inputs are empty or of different lengths, or as [`sigmoid_curve`].
+/// When the inputs are empty, of different lengths or outside `[0, 1]`, or as
+/// [`sigmoid_curve`].
 pub fn reliability_diagram(
     path: impl AsRef<Path>,
-    probs: &[f64],
-    labels: &[f64],
-    bins: usize,
+    prob_pred: &[f64],
+    prob_true: &[f64],
 ) -> Result<()> {
-    finite("reliability_diagram", probs)?;
-    if probs.len() != labels.len() || bins == 0 {
+    finite("reliability_diagram", prob_pred)?;
+    if prob_pred.len() != prob_true.len()
+        || prob_pred
+            .iter()
+            .chain(prob_true)
+            .any(|v| !(0.0..=1.0).contains(v))
+    {
         return Err(Error::invalid(
             "reliability_diagram",
-            "one label per probability and bins > 0",
-            format!(
-                "{} probabilities, {} labels, {bins} bins",
-                probs.len(),
-                labels.len()
-            ),
+            "one observed frequency per mean probability, all in [0, 1]",
+            format!("{} and {} values", prob_pred.len(), prob_true.len()),
         ));
     }
-    let mut sums = vec![(0.0, 0.0, 0usize); bins];
-    for (&p, &y) in probs.iter().zip(labels) {
-        let b = ((p * bins as f64) as usize).min(bins - 1);
-        sums[b].0 += p;
-        sums[b].1 += y;
-        sums[b].2 += 1;
-    }
-    let (mean_p, freq): (Vec<f64>, Vec<f64>) = sums
-        .iter()
-        .filter(|s| s.2 > 0)
-        .map(|s| (s.0 / s.2 as f64, s.1 / s.2 as f64))
-        .unzip();
     let mut fig = Figure::new();
-    fig.plot(&mean_p, &freq)?
+    fig.plot(prob_pred, prob_true)?
         .color(Color::BLUE)
         .linewidth(2.5)
         .label("model");
-    fig.scatter(&mean_p, &freq)?.color(Color::BLUE).size(4.0);
+    fig.scatter(prob_pred, prob_true)?
+        .color(Color::BLUE)
+        .size(4.0);
     diagonal(&mut fig, "perfectly calibrated")?;
     fig.grid(true)
         .xlabel("Mean predicted probability")

@@ -87,12 +87,7 @@ fn every_element_renders_to_png_and_svg() -> Result<()> {
         &[0.0, 0.8, 1.0],
         0.9,
     )?;
-    logit_plot::reliability_diagram(
-        dir.path().join("c.png"),
-        &[0.1, 0.8, 0.9],
-        &[0.0, 1.0, 1.0],
-        10,
-    )?;
+    logit_plot::reliability_diagram(dir.path().join("c.png"), &[0.1, 0.8, 0.9], &[0.0, 1.0, 1.0])?;
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
