@@ -4,21 +4,9 @@
 //! Run: `cargo run --release --example fraud`
 
 use logit::data::synthetic::{fraud, FraudConfig};
-use logit::data::{metrics, train_test_split, DataLoader, StandardScaler};
+use logit::data::{metrics, train_test_split, DataLoader, StandardScaler, ThresholdRule};
 use logit::models::FraudDetectionModel;
 use logit::prelude::*;
-
-/// The highest threshold whose recall on `(probs, labels)` is at least `target`.
-fn threshold_for_recall(probs: &[f64], labels: &[f64], target: f64) -> Result<f64> {
-    let mut candidates: Vec<f64> = probs.to_vec();
-    candidates.sort_by(|a, b| b.total_cmp(a));
-    for t in candidates {
-        if metrics::recall(probs, labels, t)? >= target {
-            return Ok(t);
-        }
-    }
-    Ok(0.0)
-}
 
 fn main() -> Result<()> {
     manual_seed(7);
@@ -77,7 +65,9 @@ fn main() -> Result<()> {
     model.eval();
     let _g = no_grad();
     let val_probs = model.forward(&x_val)?.to_vec_f64();
-    let threshold = threshold_for_recall(&val_probs, &train_val.y_test.to_vec_f64(), 0.8)?;
+    // the highest threshold that still catches 80% of the validation split's fraud
+    let threshold =
+        ThresholdRule::Recall(0.8).choose(&val_probs, &train_val.y_test.to_vec_f64())?;
     let probs = model.forward(&x_test)?.to_vec_f64();
     let labels = train_test.y_test.to_vec_f64();
     println!("Test ROC-AUC: {:.4}", metrics::roc_auc(&probs, &labels)?);

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use logit_core::{Error, Result, Tensor};
 use logit_data::Calibrator;
-use logit_nn::{Linear, Module, ModuleIo, ReLU, Sequential};
+use logit_models::{Activation, Mlp};
+use logit_nn::{Module, ModuleIo};
 use serde::{Deserialize, Serialize};
 
 use crate::table::Encoding;
@@ -126,16 +127,8 @@ impl ModelConfig {
     ///
     /// # Errors
     /// Never for a validated config.
-    pub fn build_model(&self) -> Result<Sequential> {
-        let mut m = Sequential::new();
-        let mut fin = self.encoding.width();
-        for &h in &self.hidden {
-            m.push(Linear::new(fin, h)?);
-            m.push(ReLU);
-            fin = h;
-        }
-        m.push(Linear::new(fin, 1)?);
-        Ok(m)
+    pub fn build_model(&self) -> Result<Mlp> {
+        Mlp::new(self.encoding.width(), &self.hidden, Activation::ReLU, 0.0)
     }
 
     /// Standardises a `[rows, features]` batch with the stored statistics.
@@ -170,7 +163,7 @@ pub struct LoadedModel {
     /// `model.json`.
     pub config: ModelConfig,
     /// The MLP with its trained weights.
-    pub net: Sequential,
+    pub net: Mlp,
 }
 
 impl LoadedModel {

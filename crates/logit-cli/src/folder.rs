@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use logit_core::{Error, Result};
-use logit_nn::{ModuleIo, Sequential};
+use logit_models::Mlp;
+use logit_nn::ModuleIo;
 
 use crate::config::ModelConfig;
 
@@ -43,7 +44,7 @@ pub fn metrics_table(rows: &[(String, f64)]) -> String {
 /// I/O errors naming the path; nothing is left under `out` then (an older folder stays).
 pub fn write_model_folder(
     out: &Path,
-    net: &Sequential,
+    net: &Mlp,
     config: &ModelConfig,
     r: &Report<'_>,
 ) -> Result<()> {
