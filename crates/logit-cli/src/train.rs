@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use logit_core::{manual_seed, no_grad, Error, Result, Tensor};
 use logit_data::{
-    metrics, train_test_split, Calibrator, DataLoader, StandardScaler, ThresholdRule,
+    metrics, split_indices, Calibrator, DataLoader, IndexSplit, StandardScaler, ThresholdRule,
 };
 use logit_losses::{
     binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid_focal_loss,
@@ -187,36 +187,21 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
 
     // split row indices, stratified by label text
     let tc = table.column(target)?;
-    let idx = Tensor::from_vec((0..n as i64).collect(), &[n, 1])?;
     let classes: Vec<String> = {
         let mut v: Vec<String> = table.rows.iter().map(|r| r[tc].clone()).collect();
         v.sort();
         v.dedup();
         v
     };
-    let strata = Tensor::from_vec(
-        table
-            .rows
-            .iter()
-            .map(|r| classes.iter().position(|c| *c == r[tc]).unwrap_or(0) as f32)
-            .collect(),
-        &[n, 1],
-    )?;
-    let split = train_test_split(&idx, &strata, o.val_split, o.seed, true)?;
-    let (tr, va): (Vec<usize>, Vec<usize>) = (
-        split
-            .x_train
-            .to_vec::<i64>()
-            .into_iter()
-            .map(|i| i as usize)
-            .collect(),
-        split
-            .x_test
-            .to_vec::<i64>()
-            .into_iter()
-            .map(|i| i as usize)
-            .collect(),
-    );
+    let strata: Vec<f64> = table
+        .rows
+        .iter()
+        .map(|r| classes.iter().position(|c| *c == r[tc]).unwrap_or(0) as f64)
+        .collect();
+    let IndexSplit {
+        train: tr,
+        test: va,
+    } = split_indices(n, o.val_split, o.seed, Some(&strata))?;
 
     let (encoding, note) = fit_encoding(
         &table,

@@ -37,5 +37,5 @@ pub use imputer::MedianImputer;
 pub use loader::DataLoader;
 pub use random_state::RandomState;
 pub use scaler::StandardScaler;
-pub use split::{train_test_split, Split};
+pub use split::{split_indices, train_test_split, IndexSplit, Split};
 pub use threshold::ThresholdRule;

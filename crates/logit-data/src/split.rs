@@ -1,4 +1,4 @@
-//! [`train_test_split`]: a seeded, optionally stratified split of rows.
+//! [`split_indices`] and [`train_test_split`]: a seeded, optionally stratified split of rows.
 
 use logit_core::{Error, Result, Tensor};
 
@@ -23,38 +23,44 @@ fn rows(t: &Tensor, idx: &[usize]) -> Result<Tensor> {
     t.index_select(0, &Tensor::from_vec(i, &[n])?)
 }
 
-/// Shuffles the rows of `x` and `y` with `seed` and holds out `test_size` of them (as
-/// scikit-learn: `ceil(test_size·n)` test rows). Without `stratify` the rows are the ones
-/// scikit-learn's `train_test_split(..., random_state=seed)` picks (NumPy's permutation); with
-/// it, each label value keeps its share in both parts.
+/// Which rows go where: the row indices of each part, from [`split_indices`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexSplit {
+    /// Training rows.
+    pub train: Vec<usize>,
+    /// Test rows.
+    pub test: Vec<usize>,
+}
+
+/// The rows of a seeded split of `n` rows with `test_size` held out (as scikit-learn:
+/// `ceil(test_size·n)` test rows), for data that is not a tensor yet (a table's rows, file
+/// offsets). Without `strata` the rows are the ones scikit-learn's
+/// `train_test_split(..., random_state=seed)` picks (NumPy's permutation); with one label per
+/// row, each label value keeps its share in both parts.
 ///
 /// ```
-/// use logit_core::Tensor;
-/// use logit_data::train_test_split;
-/// let x = Tensor::arange(0.0, 20.0, 1.0)?.reshape([10, 2])?;
-/// let y = Tensor::new([0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0])?.reshape([10, 1])?;
-/// let s = train_test_split(&x, &y, 0.2, 42, true)?;
-/// assert_eq!((s.x_train.shape()[0], s.x_test.shape()[0]), (8, 2));
-/// assert_eq!(s.y_test.sum().item()?, 1.0); // one of each class
+/// use logit_data::split_indices;
+/// let strata = [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0];
+/// let s = split_indices(8, 0.25, 0, Some(&strata))?;
+/// assert_eq!((s.train.len(), s.test.len()), (6, 2));
+/// assert_eq!(s.test.iter().filter(|&&i| strata[i] == 1.0).count(), 1);
 /// # Ok::<(), logit_core::Error>(())
 /// ```
 ///
 /// # Errors
-/// When `x` and `y` have different row counts, `test_size` is outside `(0, 1)`, or either
-/// part would be empty.
-pub fn train_test_split(
-    x: &Tensor,
-    y: &Tensor,
+/// When `strata` has another length, `test_size` is outside `(0, 1)`, either part would be
+/// empty, or the seed does not fit NumPy's 32 bits.
+pub fn split_indices(
+    n: usize,
     test_size: f64,
     seed: u64,
-    stratify: bool,
-) -> Result<Split> {
-    let n = x.shape().first().copied().unwrap_or(0);
-    if y.shape().first() != Some(&n) {
+    strata: Option<&[f64]>,
+) -> Result<IndexSplit> {
+    if let Some(s) = strata.filter(|s| s.len() != n) {
         return Err(Error::invalid(
             "train_test_split",
             format!("labels with {n} rows, as the features"),
-            format!("shape {:?}", y.shape()),
+            format!("{} labels", s.len()),
         ));
     }
     if !(test_size > 0.0 && test_size < 1.0) {
@@ -81,9 +87,8 @@ pub fn train_test_split(
     })?;
     let mut g = RandomState::new(seed);
     let (mut train, mut test) = (Vec::new(), Vec::new());
-    if stratify {
-        let labels = y.to_vec_f64();
-        let mut classes: Vec<f64> = labels.clone();
+    if let Some(labels) = strata {
+        let mut classes: Vec<f64> = labels.to_vec();
         classes.sort_by(f64::total_cmp);
         classes.dedup();
         let mut left = n_test;
@@ -108,6 +113,43 @@ pub fn train_test_split(
         test = idx[..n_test].to_vec();
         train = idx[n_test..].to_vec();
     }
+    Ok(IndexSplit { train, test })
+}
+
+/// Shuffles the rows of `x` and `y` with `seed` and holds out `test_size` of them, the rows
+/// [`split_indices`] picks (scikit-learn's without `stratify`; each label value keeping its
+/// share with it).
+///
+/// ```
+/// use logit_core::Tensor;
+/// use logit_data::train_test_split;
+/// let x = Tensor::arange(0.0, 20.0, 1.0)?.reshape([10, 2])?;
+/// let y = Tensor::new([0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0])?.reshape([10, 1])?;
+/// let s = train_test_split(&x, &y, 0.2, 42, true)?;
+/// assert_eq!((s.x_train.shape()[0], s.x_test.shape()[0]), (8, 2));
+/// assert_eq!(s.y_test.sum().item()?, 1.0); // one of each class
+/// # Ok::<(), logit_core::Error>(())
+/// ```
+///
+/// # Errors
+/// When `x` and `y` have different row counts, or as [`split_indices`].
+pub fn train_test_split(
+    x: &Tensor,
+    y: &Tensor,
+    test_size: f64,
+    seed: u64,
+    stratify: bool,
+) -> Result<Split> {
+    let n = x.shape().first().copied().unwrap_or(0);
+    if y.shape().first() != Some(&n) {
+        return Err(Error::invalid(
+            "train_test_split",
+            format!("labels with {n} rows, as the features"),
+            format!("shape {:?}", y.shape()),
+        ));
+    }
+    let labels = stratify.then(|| y.to_vec_f64());
+    let IndexSplit { train, test } = split_indices(n, test_size, seed, labels.as_deref())?;
     Ok(Split {
         x_train: rows(x, &train)?,
         x_test: rows(x, &test)?,
