@@ -72,12 +72,20 @@ enum Command {
     },
     /// Figures.
     Plot {
-        /// What to draw: `sigmoid`.
-        what: String,
+        /// What to draw.
+        #[arg(value_enum)]
+        what: Figure,
         /// Output file (.png or .svg).
         #[arg(short, long, default_value = "sigmoid.png")]
         output: PathBuf,
     },
+}
+
+/// `logit plot`'s figures.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Figure {
+    /// The tutorial's sigmoid curve.
+    Sigmoid,
 }
 
 fn run(cli: Cli) -> logit_core::Result<()> {
@@ -144,10 +152,9 @@ fn run(cli: Cli) -> logit_core::Result<()> {
         }
         Command::Inspect { file } => print!("{}", inspection_table(&logit_nn::inspect(&file)?)),
         Command::Plot { what, output } => {
-            if what != "sigmoid" {
-                return Err(logit_core::Error::invalid("logit plot", "sigmoid", what));
+            match what {
+                Figure::Sigmoid => logit_plot::sigmoid_curve(&output)?,
             }
-            logit_plot::sigmoid_curve(&output)?;
             eprintln!("wrote {}", output.display());
         }
     }
@@ -188,17 +195,33 @@ fn inspection_table(i: &logit_nn::Inspection) -> String {
     out
 }
 
+/// clap's first line, plus the accepted values when a closed choice got another one, so a
+/// usage error stays one line.
+fn one_line(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or("error: invalid arguments");
+    match e.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(values)) if !values.is_empty() => {
+            let (last, rest) = values.split_last().expect("non-empty");
+            let list = if rest.is_empty() {
+                last.clone()
+            } else {
+                format!("{} or {last}", rest.join(", "))
+            };
+            format!("{first}: expected {list}")
+        }
+        _ => first.to_string(),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help and --version print normally; a usage mistake gets clap's one-line message
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
-            let text = e.to_string();
-            eprintln!(
-                "{}",
-                text.lines().next().unwrap_or("error: invalid arguments")
-            );
+            eprintln!("{}", one_line(&e));
             return ExitCode::from(2);
         }
     };

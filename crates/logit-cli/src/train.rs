@@ -45,15 +45,15 @@ pub struct TrainOptions {
     /// Hidden layer sizes (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "16,8")]
     pub hidden: Vec<usize>,
-    /// bce | bce-with-logits | focal.
-    #[arg(long, default_value = "bce-with-logits")]
-    pub loss: String,
+    /// The training loss.
+    #[arg(long, value_enum, default_value_t = LossKind::BceWithLogits)]
+    pub loss: LossKind,
     /// Weight of positives for bce-with-logits: a number, or `auto` (negatives/positives).
     #[arg(long)]
     pub pos_weight: Option<String>,
-    /// sgd | adam | adamw.
-    #[arg(long, default_value = "adam")]
-    pub optimizer: String,
+    /// The optimizer (SGD with momentum 0.9).
+    #[arg(long, value_enum, default_value_t = OptimizerKind::Adam)]
+    pub optimizer: OptimizerKind,
     /// Learning rate.
     #[arg(long, default_value_t = 1e-3)]
     pub lr: f64,
@@ -75,15 +75,61 @@ pub struct TrainOptions {
     /// 0.5 | youden | precision=P | recall=R, chosen on the validation split.
     #[arg(long, default_value = "0.5")]
     pub threshold: String,
-    /// none | temperature | platt | isotonic, fitted on the validation split.
-    #[arg(long, default_value = "none")]
-    pub calibrate: String,
+    /// The calibration fitted on the validation split.
+    #[arg(long, value_enum, default_value_t = CalibrateKind::None)]
+    pub calibrate: CalibrateKind,
     /// Output model folder.
     #[arg(long, default_value = "model")]
     pub out: PathBuf,
     /// Print one JSON line per epoch on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--loss`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LossKind {
+    /// BCELoss on the sigmoid of the logits.
+    Bce,
+    /// BCEWithLogitsLoss (with `--pos-weight`).
+    BceWithLogits,
+    /// Sigmoid focal loss, α = 0.25, γ = 2.
+    Focal,
+}
+
+impl LossKind {
+    /// The name `--loss` and `model.json` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            LossKind::Bce => "bce",
+            LossKind::BceWithLogits => "bce-with-logits",
+            LossKind::Focal => "focal",
+        }
+    }
+}
+
+/// `--optimizer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OptimizerKind {
+    /// SGD with momentum 0.9.
+    Sgd,
+    /// Adam.
+    Adam,
+    /// AdamW (weight decay 0.01).
+    Adamw,
+}
+
+/// `--calibrate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CalibrateKind {
+    /// Probabilities are the sigmoid of the logits.
+    None,
+    /// Temperature scaling.
+    Temperature,
+    /// Platt scaling.
+    Platt,
+    /// Isotonic regression.
+    Isotonic,
 }
 
 /// What training measured on the validation split.
@@ -97,19 +143,6 @@ pub struct TrainSummary {
 
 fn check(o: &TrainOptions) -> Result<()> {
     let bad = |what: &str, expected: &str, got: String| Err(Error::invalid(what, expected, got));
-    if !["bce", "bce-with-logits", "focal"].contains(&o.loss.as_str()) {
-        return bad("--loss", "bce, bce-with-logits or focal", o.loss.clone());
-    }
-    if !["sgd", "adam", "adamw"].contains(&o.optimizer.as_str()) {
-        return bad("--optimizer", "sgd, adam or adamw", o.optimizer.clone());
-    }
-    if !["none", "temperature", "platt", "isotonic"].contains(&o.calibrate.as_str()) {
-        return bad(
-            "--calibrate",
-            "none, temperature, platt or isotonic",
-            o.calibrate.clone(),
-        );
-    }
     if !(o.val_split > 0.0 && o.val_split < 1.0) {
         return bad(
             "--val-split",
@@ -127,16 +160,25 @@ fn check(o: &TrainOptions) -> Result<()> {
             ),
         );
     }
-    if o.pos_weight.is_some() && o.loss != "bce-with-logits" {
-        return bad("--pos-weight", "--loss bce-with-logits", o.loss.clone());
+    if o.pos_weight.is_some() && o.loss != LossKind::BceWithLogits {
+        return bad(
+            "--pos-weight",
+            "--loss bce-with-logits",
+            o.loss.name().into(),
+        );
     }
     Ok(())
 }
 
-fn loss_of(kind: &str, logits: &Tensor, y: &Tensor, pos_weight: Option<&Tensor>) -> Result<Tensor> {
+fn loss_of(
+    kind: LossKind,
+    logits: &Tensor,
+    y: &Tensor,
+    pos_weight: Option<&Tensor>,
+) -> Result<Tensor> {
     match kind {
-        "bce" => binary_cross_entropy(&logits.sigmoid(), y, Reduction::Mean),
-        "focal" => sigmoid_focal_loss(
+        LossKind::Bce => binary_cross_entropy(&logits.sigmoid(), y, Reduction::Mean),
+        LossKind::Focal => sigmoid_focal_loss(
             logits,
             y,
             FocalOptions {
@@ -145,7 +187,7 @@ fn loss_of(kind: &str, logits: &Tensor, y: &Tensor, pos_weight: Option<&Tensor>)
                 reduction: Reduction::Mean,
             },
         ),
-        _ => binary_cross_entropy_with_logits(
+        LossKind::BceWithLogits => binary_cross_entropy_with_logits(
             logits,
             y,
             BceWithLogitsOptions {
@@ -233,7 +275,7 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
     let mut config = ModelConfig {
         format: FORMAT.into(),
         hidden: o.hidden.clone(),
-        loss: o.loss.clone(),
+        loss: o.loss.name().into(),
         encoding,
         scaler_mean: scaler.mean.clone(),
         scaler_scale: scaler.scale.clone(),
@@ -264,8 +306,8 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
 
     let net = config.build_model()?;
     let params = net.parameters();
-    let mut opt: Box<dyn Optimizer> = match o.optimizer.as_str() {
-        "sgd" => Box::new(SGD::new(
+    let mut opt: Box<dyn Optimizer> = match o.optimizer {
+        OptimizerKind::Sgd => Box::new(SGD::new(
             params,
             SGDConfig {
                 lr: o.lr,
@@ -273,14 +315,14 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
                 ..Default::default()
             },
         )?),
-        "adamw" => Box::new(AdamW::new(params, o.lr)?),
-        _ => Box::new(Adam::new(params, o.lr)?),
+        OptimizerKind::Adamw => Box::new(AdamW::new(params, o.lr)?),
+        OptimizerKind::Adam => Box::new(Adam::new(params, o.lr)?),
     };
     let mut loader = DataLoader::new(&x_tr, &y_tr, o.batch_size)?.shuffle(o.seed);
     let val_labels = y_va.to_vec_f64();
     let mut bar = Progress::new(o.epochs, o.json, progress);
     let mut fit = Fit::new(&net, opt.as_mut(), |out: &Tensor, y: &Tensor| {
-        loss_of(&o.loss, out, y, pos_weight.as_ref())
+        loss_of(o.loss, out, y, pos_weight.as_ref())
     })
     .epochs(o.epochs)
     .validation(&x_va, &y_va)
@@ -303,11 +345,11 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
         net.forward(&x_va)?.to_vec_f64()
     };
     let raw = Calibrator::None.transform(&logits);
-    config.calibration = match o.calibrate.as_str() {
-        "temperature" => Calibrator::temperature(&logits, &val_labels)?,
-        "platt" => Calibrator::platt(&logits, &val_labels)?,
-        "isotonic" => Calibrator::isotonic(&logits, &val_labels)?,
-        _ => Calibrator::None,
+    config.calibration = match o.calibrate {
+        CalibrateKind::Temperature => Calibrator::temperature(&logits, &val_labels)?,
+        CalibrateKind::Platt => Calibrator::platt(&logits, &val_labels)?,
+        CalibrateKind::Isotonic => Calibrator::isotonic(&logits, &val_labels)?,
+        CalibrateKind::None => Calibrator::None,
     };
     let probs = config.calibration.transform(&logits);
     config.threshold = rule.choose(&probs, &val_labels)?;
