@@ -8,7 +8,7 @@ use logit_models::{Activation, Mlp};
 use logit_nn::{Module, ModuleIo};
 use serde::{Deserialize, Serialize};
 
-use crate::table::Encoding;
+use logit_data::Encoding;
 
 /// The format tag written into every model folder.
 pub const FORMAT: &str = "logit-model/2";
@@ -110,8 +110,8 @@ impl ModelConfig {
             ));
         }
         for c in &self.encoding.columns {
-            if let crate::table::ColumnSpec::Categorical { categories, .. } = c {
-                if categories.is_empty() || categories.len() > crate::table::MAX_CATEGORIES {
+            if let logit_data::ColumnSpec::Categorical { categories, .. } = c {
+                if categories.is_empty() || categories.len() > logit_data::MAX_CATEGORIES {
                     return Err(format!(
                         "column '{}' has {} categories",
                         c.name(),

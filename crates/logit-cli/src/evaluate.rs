@@ -6,7 +6,7 @@ use logit_core::Result;
 use logit_data::metrics;
 
 use crate::config::LoadedModel;
-use crate::table::{csv_reader, headers, next_row};
+use logit_data::{csv_reader, headers, next_row};
 
 /// Rows encoded per forward pass, so files of any size stream through.
 pub const CHUNK: usize = 4096;

@@ -8,5 +8,4 @@ pub mod evaluate;
 pub mod export;
 pub mod folder;
 pub mod predict;
-pub mod table;
 pub mod train;

@@ -8,7 +8,7 @@ use logit_core::{Error, Result};
 
 use crate::config::LoadedModel;
 use crate::evaluate::CHUNK;
-use crate::table::{csv_reader, headers, next_row};
+use logit_data::{csv_reader, headers, next_row};
 
 /// Writes predictions for `data` to `out` (stdout when `None`); a file output is written to a
 /// temporary file and renamed, so it is never half-written.

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use logit_core::{manual_seed, no_grad, Error, Result, Tensor};
 use logit_data::{
-    metrics, split_indices, Calibrator, DataLoader, IndexSplit, StandardScaler, ThresholdRule,
+    fit_encoding, metrics, split_indices, Calibrator, DataLoader, IndexSplit, StandardScaler,
+    Table, ThresholdRule,
 };
 use logit_losses::{
     binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid_focal_loss,
@@ -18,7 +19,6 @@ use logit_train::{Callback, Control, EpochLog, Fit};
 
 use crate::config::{ModelConfig, FORMAT};
 use crate::folder::write_model_folder;
-use crate::table::{fit_encoding, Table};
 
 /// The breast-cancer data bundled into the binary, used when `train` gets no CSV.
 pub const BUNDLED: &str = include_str!("../../../data/breast_cancer.csv");

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use logit_cli::config::LoadedModel;
-use logit_cli::table::{csv_reader, headers, next_row};
+use logit_data::{csv_reader, headers, next_row};
 use prost::Message;
 use tract_onnx::prelude::*;
 

@@ -53,15 +53,8 @@ pub fn read_csv(
     label: &str,
 ) -> Result<CsvData> {
     let path = source.as_ref();
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(reader);
-    let headers = rdr
-        .headers()
-        .map_err(|e| parse_err(path, 1, 0, format!("cannot read the header: {e}")))?
-        .clone();
-    let names: Vec<String> = headers.iter().map(String::from).collect();
+    let mut rdr = crate::csv_reader(reader);
+    let names = crate::headers(&mut rdr, path)?;
     let label_col = names.iter().position(|h| h == label).ok_or_else(|| {
         parse_err(
             path,
@@ -72,24 +65,7 @@ pub fn read_csv(
     })?;
     let mut features = Vec::new();
     let mut labels = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            parse_err(path, line, 0, format!("malformed row: {e}"))
-        })?;
-        let line = rec.position().map_or(0, |p| p.line());
-        if rec.len() != names.len() {
-            return Err(parse_err(
-                path,
-                line,
-                rec.len().min(names.len()) + 1,
-                format!(
-                    "expected {} fields as in the header, got {}",
-                    names.len(),
-                    rec.len()
-                ),
-            ));
-        }
+    while let Some((rec, line)) = crate::next_row(&mut rdr, names.len(), path)? {
         for (c, cell) in rec.iter().enumerate() {
             let col = || format!("column '{}'", names[c]);
             if cell.is_empty() {

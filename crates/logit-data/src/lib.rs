@@ -18,6 +18,7 @@
 
 mod calibration;
 mod csv;
+mod encoding;
 #[cfg(feature = "images")]
 mod images;
 mod imputer;
@@ -27,10 +28,12 @@ mod random_state;
 mod scaler;
 mod split;
 pub mod synthetic;
+mod table;
 mod threshold;
 
 pub use crate::csv::{load_csv, read_csv, CsvData};
 pub use calibration::{calibration_curve, CalibrationCurve, Calibrator};
+pub use encoding::{fit_encoding, ColumnSpec, Encoding, MAX_CATEGORIES};
 #[cfg(feature = "images")]
 pub use images::{load_image, ImageFolder, IMAGENET_MEAN, IMAGENET_STD};
 pub use imputer::MedianImputer;
@@ -38,4 +41,5 @@ pub use loader::DataLoader;
 pub use random_state::RandomState;
 pub use scaler::StandardScaler;
 pub use split::{split_indices, train_test_split, IndexSplit, Split};
+pub use table::{csv_reader, headers, next_row, Table};
 pub use threshold::ThresholdRule;
