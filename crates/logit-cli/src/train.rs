@@ -228,18 +228,7 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
     manual_seed(o.seed);
 
     // split row indices, stratified by label text
-    let tc = table.column(target)?;
-    let classes: Vec<String> = {
-        let mut v: Vec<String> = table.rows.iter().map(|r| r[tc].clone()).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    let strata: Vec<f64> = table
-        .rows
-        .iter()
-        .map(|r| classes.iter().position(|c| *c == r[tc]).unwrap_or(0) as f64)
-        .collect();
+    let strata = table.strata(target)?;
     let IndexSplit {
         train: tr,
         test: va,
@@ -253,24 +242,9 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
         !o.no_impute,
         &tr,
     )?;
-    let at = encoding.locate(&table.headers, &table.source)?;
     let width = encoding.width();
-    let encode = |rows: &[usize]| -> Result<(Tensor, Tensor)> {
-        let (mut x, mut y) = (
-            Vec::with_capacity(rows.len() * width),
-            Vec::with_capacity(rows.len()),
-        );
-        for &i in rows {
-            encoding.encode_row(&table.rows[i], &at, &table.source, table.lines[i], &mut x)?;
-            y.push(encoding.label(&table.rows[i], tc, &table.source, table.lines[i])?);
-        }
-        Ok((
-            Tensor::from_vec(x, &[rows.len(), width])?,
-            Tensor::from_vec(y, &[rows.len(), 1])?,
-        ))
-    };
-    let (x_tr, y_tr) = encode(&tr)?;
-    let (x_va, y_va) = encode(&va)?;
+    let (x_tr, y_tr) = encoding.transform(&table, &tr)?;
+    let (x_va, y_va) = encoding.transform(&table, &va)?;
     let scaler = StandardScaler::fit(&x_tr)?;
     let mut config = ModelConfig {
         format: FORMAT.into(),

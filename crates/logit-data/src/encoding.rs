@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use logit_core::{Error, Result};
+use logit_core::{Error, Result, Tensor};
 use serde::{Deserialize, Serialize};
 
 use crate::table::Table;
@@ -116,6 +116,25 @@ impl Encoding {
                 })
             })
             .collect()
+    }
+
+    /// Features `[rows, width]` and 0/1 labels `[rows, 1]` of the given rows of `table`.
+    ///
+    /// # Errors
+    /// As [`Encoding::locate`], [`Encoding::encode_row`] and [`Encoding::label`].
+    pub fn transform(&self, table: &Table, rows: &[usize]) -> Result<(Tensor, Tensor)> {
+        let at = self.locate(&table.headers, &table.source)?;
+        let tc = table.column(&self.target)?;
+        let (mut x, mut y) = (Vec::with_capacity(rows.len() * self.width()), Vec::new());
+        for &i in rows {
+            let (row, line) = (&table.rows[i], table.lines[i]);
+            self.encode_row(row, &at, &table.source, line, &mut x)?;
+            y.push(self.label(row, tc, &table.source, line)?);
+        }
+        Ok((
+            Tensor::from_vec(x, &[rows.len(), self.width()])?,
+            Tensor::from_vec(y, &[rows.len(), 1])?,
+        ))
     }
 
     /// Appends the features of one row to `out`.

@@ -121,6 +121,23 @@ impl Table {
         Table::read(f, path)
     }
 
+    /// One number per row naming its value in `column` (the index of its text among the
+    /// column's sorted distinct values), for a split stratified by a text label.
+    ///
+    /// # Errors
+    /// As [`Table::column`].
+    pub fn strata(&self, column: &str) -> Result<Vec<f64>> {
+        let c = self.column(column)?;
+        let mut values: Vec<&str> = self.rows.iter().map(|r| r[c].as_str()).collect();
+        values.sort_unstable();
+        values.dedup();
+        Ok(self
+            .rows
+            .iter()
+            .map(|r| values.binary_search(&r[c].as_str()).unwrap_or(0) as f64)
+            .collect())
+    }
+
     /// Index of a column.
     ///
     /// # Errors
