@@ -62,26 +62,8 @@ pub fn evaluate(model_dir: &Path, data: &Path) -> Result<Vec<(String, f64)>> {
         });
     }
     let t = m.config.threshold;
-    Ok(vec![
-        ("rows".into(), probs.len() as f64),
-        ("accuracy".into(), metrics::accuracy(&probs, &labels, t)?),
-        ("precision".into(), metrics::precision(&probs, &labels, t)?),
-        ("recall".into(), metrics::recall(&probs, &labels, t)?),
-        ("f1".into(), metrics::f1_score(&probs, &labels, t)?),
-        (
-            "roc_auc".into(),
-            metrics::roc_auc(&probs, &labels).unwrap_or(f64::NAN),
-        ),
-        (
-            "pr_auc".into(),
-            metrics::pr_auc(&probs, &labels).unwrap_or(f64::NAN),
-        ),
-        ("log_loss".into(), metrics::log_loss(&probs, &labels)?),
-        ("brier".into(), metrics::brier_score(&probs, &labels)?),
-        (
-            "ece".into(),
-            metrics::expected_calibration_error(&probs, &labels, 10)?,
-        ),
-        ("threshold".into(), t),
-    ])
+    let mut rows = vec![("rows".to_string(), probs.len() as f64)];
+    rows.extend(metrics::report(&probs, &labels, t)?);
+    rows.push(("threshold".into(), t));
+    Ok(rows)
 }

@@ -13,9 +13,10 @@ use logit_losses::{
     binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid_focal_loss,
     BceWithLogitsOptions, FocalOptions, Reduction,
 };
+use logit_models::Mlp;
 use logit_nn::Module;
 use logit_optim::{Adam, AdamW, Optimizer, SGDConfig, SGD};
-use logit_train::{Callback, Control, EpochLog, Fit};
+use logit_train::{Callback, Control, EpochLog, Fit, History};
 
 use crate::config::{ModelConfig, FORMAT};
 use crate::folder::write_model_folder;
@@ -132,6 +133,21 @@ pub enum CalibrateKind {
     Isotonic,
 }
 
+impl CalibrateKind {
+    /// The calibrator of this kind fitted to validation logits and labels.
+    ///
+    /// # Errors
+    /// As [`Calibrator::platt`].
+    pub fn fit(self, logits: &[f64], labels: &[f64]) -> Result<Calibrator> {
+        match self {
+            CalibrateKind::Temperature => Calibrator::temperature(logits, labels),
+            CalibrateKind::Platt => Calibrator::platt(logits, labels),
+            CalibrateKind::Isotonic => Calibrator::isotonic(logits, labels),
+            CalibrateKind::None => Ok(Calibrator::None),
+        }
+    }
+}
+
 /// What training measured on the validation split.
 #[derive(Debug, Clone)]
 pub struct TrainSummary {
@@ -213,30 +229,16 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
             format!("'{}'", o.threshold),
         )
     })?;
-    let (table, default_target) = match &o.data {
-        Some(p) => (Table::open(p)?, None),
-        None => (
-            Table::read(BUNDLED.as_bytes(), Path::new("bundled breast_cancer.csv"))?,
-            Some("malignant"),
-        ),
-    };
-    let target =
-        o.target.as_deref().or(default_target).ok_or_else(|| {
-            Error::invalid("--target", "the name of the 0/1 label column", "nothing")
-        })?;
-    let n = table.rows.len();
+    let (table, target) = load(o)?;
     manual_seed(o.seed);
-
-    // split row indices, stratified by label text
-    let strata = table.strata(target)?;
+    let strata = table.strata(&target)?;
     let IndexSplit {
         train: tr,
         test: va,
-    } = split_indices(n, o.val_split, o.seed, Some(&strata))?;
-
+    } = split_indices(table.rows.len(), o.val_split, o.seed, Some(&strata))?;
     let (encoding, note) = fit_encoding(
         &table,
-        target,
+        &target,
         o.positive.as_deref(),
         &o.drop,
         !o.no_impute,
@@ -258,29 +260,89 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
         threshold_rule: rule.to_string(),
     };
     let (x_tr, x_va) = (scaler.transform(&x_tr)?, scaler.transform(&x_va)?);
-
-    let pos = y_tr.sum().item()?;
-    let pos_weight = match o.pos_weight.as_deref() {
-        None => None,
-        Some("auto") => Some((tr.len() as f64 - pos) / pos.max(1.0)),
-        Some(v) => Some(
-            v.parse::<f64>()
-                .ok()
-                .filter(|w| *w > 0.0 && w.is_finite())
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "--pos-weight",
-                        "a positive number or auto",
-                        format!("'{v}'"),
-                    )
-                })?,
-        ),
-    }
-    .map(|w| Tensor::full(&[1], w));
-
     let net = config.build_model()?;
-    let params = net.parameters();
-    let mut opt: Box<dyn Optimizer> = match o.optimizer {
+    let history = fit_net(o, &net, (&x_tr, &y_tr), (&x_va, &y_va), progress)?;
+
+    let logits = {
+        let _g = no_grad();
+        net.forward(&x_va)?.to_vec_f64()
+    };
+    let val_labels = y_va.to_vec_f64();
+    config.calibration = o.calibrate.fit(&logits, &val_labels)?;
+    let probs = config.calibration.transform(&logits);
+    config.threshold = rule.choose(&probs, &val_labels)?;
+    let raw = Calibrator::None.transform(&logits);
+    let mut table_rows = metrics::report(&probs, &val_labels, config.threshold)?;
+    let ece_before = metrics::expected_calibration_error(&raw, &val_labels, 10)?;
+    table_rows.insert(
+        table_rows.len() - 1,
+        ("ece_before_calibration".into(), ece_before),
+    );
+    table_rows.push(("threshold".into(), config.threshold));
+    table_rows.push(("epochs".into(), history.len() as f64));
+    let report = crate::folder::Report {
+        metrics: &table_rows,
+        train_curve: &history.train_losses(),
+        val_curve: &history.val_losses(),
+        probs: &probs,
+        labels: &val_labels,
+        config: &config,
+    };
+    write_model_folder(&o.out, &net, &config, &report)?;
+    let mut notes: Vec<String> = note.into_iter().collect();
+    notes.push(format!(
+        "trained on {} rows, validated on {} ({width} features); model written to {}",
+        tr.len(),
+        va.len(),
+        o.out.display()
+    ));
+    Ok(TrainSummary {
+        metrics: table_rows,
+        notes,
+    })
+}
+
+/// The CSV (or the bundled data) and the label column's name.
+fn load(o: &TrainOptions) -> Result<(Table, String)> {
+    let (table, default_target) = match &o.data {
+        Some(p) => (Table::open(p)?, None),
+        None => (
+            Table::read(BUNDLED.as_bytes(), Path::new("bundled breast_cancer.csv"))?,
+            Some("malignant"),
+        ),
+    };
+    let target =
+        o.target.as_deref().or(default_target).ok_or_else(|| {
+            Error::invalid("--target", "the name of the 0/1 label column", "nothing")
+        })?;
+    Ok((table, target.to_string()))
+}
+
+/// `--pos-weight` as a tensor: a number, or `auto` (negatives per positive in `y`).
+fn pos_weight(o: &TrainOptions, y: &Tensor) -> Result<Option<Tensor>> {
+    let pos = y.sum().item()?;
+    let rows = y.shape()[0] as f64;
+    let w = match o.pos_weight.as_deref() {
+        None => return Ok(None),
+        Some("auto") => (rows - pos) / pos.max(1.0),
+        Some(v) => v
+            .parse::<f64>()
+            .ok()
+            .filter(|w| *w > 0.0 && w.is_finite())
+            .ok_or_else(|| {
+                Error::invalid(
+                    "--pos-weight",
+                    "a positive number or auto",
+                    format!("'{v}'"),
+                )
+            })?,
+    };
+    Ok(Some(Tensor::full(&[1], w)))
+}
+
+/// The optimizer `--optimizer` names, with `--lr`.
+fn optimizer(o: &TrainOptions, params: Vec<Tensor>) -> Result<Box<dyn Optimizer>> {
+    Ok(match o.optimizer {
         OptimizerKind::Sgd => Box::new(SGD::new(
             params,
             SGDConfig {
@@ -291,15 +353,26 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
         )?),
         OptimizerKind::Adamw => Box::new(AdamW::new(params, o.lr)?),
         OptimizerKind::Adam => Box::new(Adam::new(params, o.lr)?),
-    };
-    let mut loader = DataLoader::new(&x_tr, &y_tr, o.batch_size)?.shuffle(o.seed);
-    let val_labels = y_va.to_vec_f64();
+    })
+}
+
+/// Trains `net` with early stopping on the validation log loss, ending with the best weights.
+fn fit_net(
+    o: &TrainOptions,
+    net: &Mlp,
+    (x_tr, y_tr): (&Tensor, &Tensor),
+    (x_va, y_va): (&Tensor, &Tensor),
+    progress: &mut dyn FnMut(&str),
+) -> Result<History> {
+    let pos_weight = pos_weight(o, y_tr)?;
+    let mut opt = optimizer(o, net.parameters())?;
+    let mut loader = DataLoader::new(x_tr, y_tr, o.batch_size)?.shuffle(o.seed);
     let mut bar = Progress::new(o.epochs, o.json, progress);
-    let mut fit = Fit::new(&net, opt.as_mut(), |out: &Tensor, y: &Tensor| {
+    let mut fit = Fit::new(net, opt.as_mut(), |out: &Tensor, y: &Tensor| {
         loss_of(o.loss, out, y, pos_weight.as_ref())
     })
     .epochs(o.epochs)
-    .validation(&x_va, &y_va)
+    .validation(x_va, y_va)
     // every loss is judged by the same log loss, so runs with different losses compare
     .val_loss(|out, y| binary_cross_entropy_with_logits(out, y, Reduction::Mean))
     .metric("roc_auc", |out, y| {
@@ -312,65 +385,7 @@ pub fn train(o: &TrainOptions, progress: &mut dyn FnMut(&str)) -> Result<TrainSu
     }
     let history = fit.run(&mut loader)?;
     bar.finish();
-    let (train_curve, val_curve) = (history.train_losses(), history.val_losses());
-
-    let logits = {
-        let _g = no_grad();
-        net.forward(&x_va)?.to_vec_f64()
-    };
-    let raw = Calibrator::None.transform(&logits);
-    config.calibration = match o.calibrate {
-        CalibrateKind::Temperature => Calibrator::temperature(&logits, &val_labels)?,
-        CalibrateKind::Platt => Calibrator::platt(&logits, &val_labels)?,
-        CalibrateKind::Isotonic => Calibrator::isotonic(&logits, &val_labels)?,
-        CalibrateKind::None => Calibrator::None,
-    };
-    let probs = config.calibration.transform(&logits);
-    config.threshold = rule.choose(&probs, &val_labels)?;
-    let ece_before = metrics::expected_calibration_error(&raw, &val_labels, 10)?;
-    let ece_after = metrics::expected_calibration_error(&probs, &val_labels, 10)?;
-    let t = config.threshold;
-    let mut table_rows = vec![
-        (
-            "accuracy".to_string(),
-            metrics::accuracy(&probs, &val_labels, t)?,
-        ),
-        (
-            "precision".into(),
-            metrics::precision(&probs, &val_labels, t)?,
-        ),
-        ("recall".into(), metrics::recall(&probs, &val_labels, t)?),
-        ("f1".into(), metrics::f1_score(&probs, &val_labels, t)?),
-        ("roc_auc".into(), metrics::roc_auc(&probs, &val_labels)?),
-        ("pr_auc".into(), metrics::pr_auc(&probs, &val_labels)?),
-        ("log_loss".into(), metrics::log_loss(&probs, &val_labels)?),
-        ("brier".into(), metrics::brier_score(&probs, &val_labels)?),
-        ("ece_before_calibration".into(), ece_before),
-        ("ece".into(), ece_after),
-        ("threshold".into(), t),
-    ];
-    table_rows.push(("epochs".into(), train_curve.len() as f64));
-    let report = crate::folder::Report {
-        metrics: &table_rows,
-        train_curve: &train_curve,
-        val_curve: &val_curve,
-        probs: &probs,
-        labels: &val_labels,
-        config: &config,
-    };
-    write_model_folder(&o.out, &net, &config, &report)?;
-    let mut notes: Vec<String> = note.into_iter().collect();
-    notes.push(format!(
-        "trained on {} rows, validated on {} ({} features); model written to {}",
-        tr.len(),
-        va.len(),
-        width,
-        o.out.display()
-    ));
-    Ok(TrainSummary {
-        metrics: table_rows,
-        notes,
-    })
+    Ok(history)
 }
 
 /// The CLI's view of a fit: an indicatif bar on a terminal, or one JSON line per epoch.

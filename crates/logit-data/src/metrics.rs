@@ -228,3 +228,24 @@ pub fn expected_calibration_error(probs: &[f64], labels: &[f64], bins: usize) ->
         .map(|((t, p), &c)| (c as f64 / n) * (p - t).abs())
         .sum())
 }
+
+/// The metrics `logit train` and `logit evaluate` print, by name: accuracy, precision, recall
+/// and F1 at `threshold`, ROC-AUC and PR-AUC (NaN when a class is missing), log loss, Brier
+/// score and the ECE over 10 bins.
+///
+/// # Errors
+/// As [`confusion_matrix`].
+pub fn report(probs: &[f64], labels: &[f64], threshold: f64) -> Result<Vec<(String, f64)>> {
+    let t = threshold;
+    Ok(vec![
+        ("accuracy".into(), accuracy(probs, labels, t)?),
+        ("precision".into(), precision(probs, labels, t)?),
+        ("recall".into(), recall(probs, labels, t)?),
+        ("f1".into(), f1_score(probs, labels, t)?),
+        ("roc_auc".into(), roc_auc(probs, labels).unwrap_or(f64::NAN)),
+        ("pr_auc".into(), pr_auc(probs, labels).unwrap_or(f64::NAN)),
+        ("log_loss".into(), log_loss(probs, labels)?),
+        ("brier".into(), brier_score(probs, labels)?),
+        ("ece".into(), expected_calibration_error(probs, labels, 10)?),
+    ])
+}
