@@ -122,10 +122,11 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     } else {
         quote!(v)
     };
-    let display_where = match where_clause {
-        Some(w) => quote!(#w, #ident #ty_generics: #nn::Module),
-        None => quote!(where #ident #ty_generics: #nn::Module),
-    };
+    // the struct's own bounds, then `Self: Module` (a trailing comma in the input is fine)
+    let predicates = where_clause
+        .map(|w| w.predicates.iter().collect::<Vec<_>>())
+        .unwrap_or_default();
+    let display_where = quote!(where #(#predicates,)* #ident #ty_generics: #nn::Module);
     // the impls are still emitted after a field error, so that only the field is reported
     let errors = errors.map(syn::Error::into_compile_error);
     Ok(quote! {

@@ -24,6 +24,36 @@ impl<M: Module> Module for Head<M> {
     }
 }
 
+/// A where clause with a trailing comma still derives.
+#[derive(Module)]
+struct Pair<A, B>
+where
+    A: Module,
+    B: Module,
+{
+    first: A,
+    second: B,
+}
+
+impl<A: Module, B: Module> Module for Pair<A, B> {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.second.forward(&self.first.forward(x)?)
+    }
+}
+
+#[test]
+fn generic_models_with_where_clauses_derive() -> Result<()> {
+    let p = Pair {
+        first: Linear::new(2, 3)?,
+        second: Sigmoid,
+    };
+    assert_eq!(p.state_dict().keys(), ["first.weight", "first.bias"]);
+    assert!(p
+        .to_string()
+        .starts_with("Pair(\n  (first): Linear(in_features=2"));
+    Ok(())
+}
+
 #[derive(Module)]
 struct Wrapper {
     #[module(flatten)]
