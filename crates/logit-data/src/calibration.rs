@@ -109,27 +109,6 @@ pub enum Calibrator {
     },
 }
 
-fn check_scores(what: &str, scores: &[f64], labels: &[f64]) -> Result<()> {
-    if scores.is_empty() || scores.len() != labels.len() {
-        return Err(Error::invalid(
-            what,
-            "one label per score, at least one",
-            format!("{} scores and {} labels", scores.len(), labels.len()),
-        ));
-    }
-    if let Some(v) = scores.iter().chain(labels).find(|v| !v.is_finite()) {
-        return Err(Error::invalid(
-            what,
-            "finite scores and labels",
-            v.to_string(),
-        ));
-    }
-    if let Some(y) = labels.iter().find(|&&y| y != 0.0 && y != 1.0) {
-        return Err(Error::invalid(what, "labels 0 or 1", y.to_string()));
-    }
-    Ok(())
-}
-
 /// Mean log loss of `σ(a·z + b)` against (possibly smoothed) targets, written stably.
 fn nll(scores: &[f64], targets: &[f64], a: f64, b: f64) -> f64 {
     let softplus = |t: f64| t.max(0.0) + (-t.abs()).exp().ln_1p();
@@ -151,7 +130,7 @@ impl Calibrator {
     /// # Errors
     /// Empty or mismatched inputs, values that are not finite, labels other than 0 and 1.
     pub fn temperature(scores: &[f64], labels: &[f64]) -> Result<Calibrator> {
-        check_scores("Calibrator::temperature", scores, labels)?;
+        check("Calibrator::temperature", scores, labels)?;
         let f = |lt: f64| nll(scores, labels, (-lt).exp(), 0.0);
         let (mut lo, mut hi) = (-4.0f64, 4.0f64);
         let g = (5f64.sqrt() - 1.0) / 2.0;
@@ -176,7 +155,7 @@ impl Calibrator {
     /// # Errors
     /// As [`Calibrator::temperature`].
     pub fn platt(scores: &[f64], labels: &[f64]) -> Result<Calibrator> {
-        check_scores("Calibrator::platt", scores, labels)?;
+        check("Calibrator::platt", scores, labels)?;
         let npos = labels.iter().filter(|&&y| y == 1.0).count() as f64;
         let nneg = labels.len() as f64 - npos;
         let (hi, lo) = ((npos + 1.0) / (npos + 2.0), 1.0 / (nneg + 2.0));
@@ -225,7 +204,7 @@ impl Calibrator {
     /// # Errors
     /// As [`Calibrator::temperature`].
     pub fn isotonic(scores: &[f64], labels: &[f64]) -> Result<Calibrator> {
-        check_scores("Calibrator::isotonic", scores, labels)?;
+        check("Calibrator::isotonic", scores, labels)?;
         let mut order: Vec<usize> = (0..scores.len()).collect();
         order.sort_by(|&i, &j| scores[i].total_cmp(&scores[j]));
         // (x, mean y, weight) per distinct score

@@ -263,28 +263,33 @@ pub trait Module: Visit + AsModule + Any + Send + Sync {
 
     /// The module's structure as PyTorch prints it.
     fn repr(&self) -> String {
-        let mut children = Vec::new();
-        let mut f = |name: &str, e: Entry<'_>| {
-            if let Entry::Module(m) = e {
-                children.push(format!("({name}): {}", m.repr()));
-            }
-        };
-        let mut v = Visitor::new(&mut f, false);
-        self.visit(&mut v);
-        let head = format!("{}({}", self.type_name(), self.extra_repr());
-        if children.is_empty() {
-            return head + ")";
-        }
-        let mut s = head + "\n";
-        for c in children {
-            for line in c.lines() {
-                s.push_str("  ");
-                s.push_str(line);
-                s.push('\n');
-            }
-        }
-        s + ")"
+        let children = self
+            .named_children()
+            .into_iter()
+            .map(|(name, m)| format!("({name}): {}", m.repr()))
+            .collect();
+        nest(
+            format!("{}({}", self.type_name(), self.extra_repr()),
+            children,
+        )
     }
+}
+
+/// `head` closed by `)`, with each entry on its own lines indented by two spaces between, as
+/// PyTorch's `__repr__` lays out children.
+pub(crate) fn nest(head: String, entries: Vec<String>) -> String {
+    if entries.is_empty() {
+        return head + ")";
+    }
+    let mut s = head + "\n";
+    for e in entries {
+        for line in e.lines() {
+            s.push_str("  ");
+            s.push_str(line);
+            s.push('\n');
+        }
+    }
+    s + ")"
 }
 
 impl fmt::Display for dyn Module + '_ {

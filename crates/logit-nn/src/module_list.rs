@@ -29,29 +29,21 @@ impl<M: Module> Module for Vec<M> {
     }
     /// As PyTorch prints a `ModuleList`: runs of equal layers folded into `(0-2): 3 x Linear(..)`.
     fn repr(&self) -> String {
-        if self.is_empty() {
-            return "ModuleList()".to_string();
-        }
         let reprs: Vec<String> = self.iter().map(|m| m.repr()).collect();
-        let mut s = "ModuleList(\n".to_string();
+        let mut entries = Vec::new();
         let mut start = 0;
         while start < reprs.len() {
             let end = (start..reprs.len())
                 .take_while(|&i| reprs[i] == reprs[start])
                 .last()
                 .unwrap_or(start);
-            let entry = if end == start {
+            entries.push(if end == start {
                 format!("({start}): {}", reprs[start])
             } else {
                 format!("({start}-{end}): {} x {}", end - start + 1, reprs[start])
-            };
-            for line in entry.lines() {
-                s.push_str("  ");
-                s.push_str(line);
-                s.push('\n');
-            }
+            });
             start = end + 1;
         }
-        s + ")"
+        crate::module::nest("ModuleList(".to_string(), entries)
     }
 }

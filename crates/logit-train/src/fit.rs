@@ -190,7 +190,7 @@ impl<'a, L: FnMut(&Tensor, &Tensor) -> Result<Tensor>> Fit<'a, L> {
     fn train_epoch(&mut self, loader: &mut DataLoader, epoch: usize) -> Result<f64> {
         self.model.train();
         let (mut total, mut batches) = (0.0, 0usize);
-        let params = self.model.parameters();
+        let params = self.clip.map(|_| self.model.parameters());
         for batch in loader.iter() {
             let (xb, yb) = batch?;
             let loss = (self.loss)(&self.model.forward(&xb)?, &yb)?;
@@ -199,8 +199,8 @@ impl<'a, L: FnMut(&Tensor, &Tensor) -> Result<Tensor>> Fit<'a, L> {
             ))?;
             self.optimizer.zero_grad();
             loss.backward()?;
-            if let Some(max_norm) = self.clip {
-                clip_grad_norm_(&params, max_norm, 2.0)?;
+            if let (Some(max_norm), Some(params)) = (self.clip, &params) {
+                clip_grad_norm_(params, max_norm, 2.0)?;
             }
             self.optimizer.step()?;
             let value = loss.item()?;
