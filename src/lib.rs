@@ -21,6 +21,7 @@ pub use logit_nn as nn;
 pub use logit_onnx as onnx;
 pub use logit_optim as optim;
 pub use logit_plot as plot;
+pub use logit_tabular as tabular;
 pub use logit_train as train;
 
 /// The names a training script needs, in one `use`.

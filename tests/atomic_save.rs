@@ -56,7 +56,7 @@ fn killing_a_process_mid_save_leaves_the_old_file_intact() {
         // a temporary file left behind means the kill landed in the middle of a write
         let tmp = dir
             .path()
-            .join(format!(".model.safetensors.tmp-{}", child.id()));
+            .join(format!(".model.safetensors.tmp-{}.safetensors", child.id()));
         if tmp.exists() {
             killed_mid_write += 1;
             std::fs::remove_file(tmp).unwrap();

@@ -6,15 +6,13 @@ use std::path::Path;
 use logit_core::{Result, Tensor};
 use logit_onnx::proto::StringStringEntryProto;
 
-use crate::config::LoadedModel;
-
 /// Writes `DIR`'s model to `output` and returns the feature names in the order the graph's
 /// input columns take them (also stored in the file's metadata as `features`, one per line).
 ///
 /// # Errors
-/// A folder `LoadedModel::open` refuses, or a file that cannot be written.
+/// A folder [`crate::folder::open`] refuses, or a file that cannot be written.
 pub fn export(dir: &Path, output: &Path) -> Result<Vec<String>> {
-    let model = LoadedModel::open(dir)?;
+    let model = crate::folder::open(dir)?;
     let features = model.config.encoding.feature_names();
     let example = Tensor::zeros(&[1, features.len()]);
     let mut proto = logit_onnx::to_model(&model.into_pipeline()?, &example)?;

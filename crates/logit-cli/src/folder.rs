@@ -1,12 +1,11 @@
-//! Writing a model folder atomically: built in a temporary sibling folder, then renamed.
+//! The model folder: `model.json`, `weights.safetensors` and `report/`, written atomically
+//! (built in a temporary sibling folder, then renamed) and read back.
 
 use std::path::Path;
 
 use logit_core::{Error, Result};
-use logit_models::Mlp;
-use logit_nn::ModuleIo;
-
-use crate::config::ModelConfig;
+use logit_nn::{Module, ModuleIo};
+use logit_tabular::{ModelConfig, Scored, TabularModel};
 
 /// What goes into `report/`.
 pub struct Report<'a> {
@@ -16,12 +15,28 @@ pub struct Report<'a> {
     pub train_curve: &'a [f64],
     /// Validation loss per epoch.
     pub val_curve: &'a [f64],
-    /// Validation probabilities (calibrated).
-    pub probs: &'a [f64],
-    /// Validation labels.
-    pub labels: &'a [f64],
-    /// The model's config.
-    pub config: &'a ModelConfig,
+    /// The validation split as the model scores it.
+    pub scored: &'a Scored,
+}
+
+/// Reads `DIR/model.json` and `DIR/weights.safetensors`, in eval mode.
+///
+/// # Errors
+/// A missing folder or file, an invalid config, or weights that do not fit it.
+pub fn open(dir: &Path) -> Result<TabularModel> {
+    if !dir.is_dir() {
+        return Err(Error::invalid(
+            format!("{}", dir.display()),
+            "a model folder written by `logit train`",
+            "no such folder",
+        ));
+    }
+    let cfg_path = dir.join("model.json");
+    let text = std::fs::read_to_string(&cfg_path).map_err(|e| Error::io(&cfg_path, e))?;
+    let model = TabularModel::new(ModelConfig::from_json(&text, &cfg_path)?)?;
+    model.net.load(dir.join("weights.safetensors"))?;
+    model.net.eval();
+    Ok(model)
 }
 
 fn io(p: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -42,12 +57,8 @@ pub fn metrics_table(rows: &[(String, f64)]) -> String {
 ///
 /// # Errors
 /// I/O errors naming the path; nothing is left under `out` then (an older folder stays).
-pub fn write_model_folder(
-    out: &Path,
-    net: &Mlp,
-    config: &ModelConfig,
-    r: &Report<'_>,
-) -> Result<()> {
+pub fn write_model_folder(out: &Path, model: &TabularModel, r: &Report<'_>) -> Result<()> {
+    let config = &model.config;
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -63,7 +74,7 @@ pub fn write_model_folder(
         let _ = std::fs::remove_dir_all(&tmp);
         let report = tmp.join("report");
         std::fs::create_dir_all(&report).map_err(io(&report))?;
-        net.save(tmp.join("weights.safetensors"))?;
+        model.net.save(tmp.join("weights.safetensors"))?;
         let json = serde_json::to_string_pretty(config)
             .map_err(|e| Error::invalid("model.json", "serialisable", e.to_string()))?;
         std::fs::write(tmp.join("model.json"), json).map_err(io(&tmp))?;
@@ -76,11 +87,12 @@ pub fn write_model_folder(
             &[("training", r.train_curve), ("validation", r.val_curve)],
             "Loss per epoch",
         )?;
-        if let Ok((fpr, tpr, _)) = logit_data::metrics::roc_curve(r.probs, r.labels) {
-            let auc = logit_data::metrics::roc_auc(r.probs, r.labels)?;
+        let (probs, labels) = (&r.scored.probs, &r.scored.labels);
+        if let Ok((fpr, tpr, _)) = logit_data::metrics::roc_curve(probs, labels) {
+            let auc = logit_data::metrics::roc_auc(probs, labels)?;
             logit_plot::roc_curve(report.join("roc.png"), &fpr, &tpr, auc)?;
         }
-        let curve = logit_data::calibration_curve(r.probs, r.labels, 10)?;
+        let curve = logit_data::calibration_curve(probs, labels, 10)?;
         logit_plot::reliability_diagram(
             report.join("reliability.png"),
             &curve.prob_pred,

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use logit_cli::folder::metrics_table;
-use logit_cli::train::{train, TrainOptions};
+use logit_cli::train::{train, TrainArgs};
 
 #[derive(Parser)]
 #[command(
@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Train an MLP classifier and write a model folder (weights, model.json, report/).
-    Train(TrainOptions),
+    Train(TrainArgs),
     /// Metrics of a model folder on labelled data.
     Evaluate {
         /// A folder written by `logit train`.

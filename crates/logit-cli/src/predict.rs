@@ -6,80 +6,60 @@ use std::path::Path;
 
 use logit_core::{Error, Result};
 
-use crate::config::LoadedModel;
 use crate::evaluate::CHUNK;
-use logit_data::{csv_reader, headers, next_row};
 
-/// Writes predictions for `data` to `out` (stdout when `None`); a file output is written to a
-/// temporary file and renamed, so it is never half-written.
+/// Writes predictions for `data` to `out` (stdout when `None`); a file output is written
+/// atomically, so it is never half-written. Probabilities keep full precision (a rare-event
+/// score is not `0.000000`).
 ///
 /// # Errors
 /// As [`crate::evaluate::evaluate`], or an output that cannot be written.
 pub fn predict(model_dir: &Path, data: &Path, out: Option<&Path>) -> Result<usize> {
-    let m = LoadedModel::open(model_dir)?;
+    let m = crate::folder::open(model_dir)?;
     let file = std::fs::File::open(data).map_err(|e| Error::io(data, e))?;
-    let mut rdr = csv_reader(file);
-    let head = headers(&mut rdr, data)?;
-    let at = m.config.encoding.locate(&head, data)?;
-    let tmp = out.map(|o| {
-        let name = o
-            .file_name()
-            .map_or("predictions".into(), |n| n.to_string_lossy().to_string());
-        o.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
-    });
-    let sink: Box<dyn Write> = match &tmp {
-        Some(t) => Box::new(std::fs::File::create(t).map_err(|e| Error::io(out.unwrap_or(t), e))?),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(sink));
-    let werr =
-        |e: csv::Error| Error::invalid("writing predictions", "a writable output", e.to_string());
-    let result = (|| -> Result<usize> {
-        let mut h = head.clone();
-        h.extend(["probability".to_string(), "decision".to_string()]);
-        w.write_record(&h).map_err(werr)?;
-        let (mut x, mut pending) = (Vec::new(), Vec::new());
+    let stream = m.config.encoding.stream(file, data, CHUNK)?;
+    let target = out.unwrap_or(Path::new("<stdout>"));
+    let werr = |e: std::io::Error| Error::io(target, e);
+    let write = |sink: Box<dyn Write>| -> Result<usize> {
+        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(sink));
+        let mut head = stream.headers().to_vec();
+        head.extend(["probability".to_string(), "decision".to_string()]);
+        w.write_record(&head).map_err(|e| werr(io_of(e)))?;
         let mut total = 0;
-        loop {
-            let row = next_row(&mut rdr, head.len(), data)?;
-            if let Some((cells, line)) = row.as_ref() {
-                m.config
-                    .encoding
-                    .encode_row(cells, &at, data, *line, &mut x)?;
-                pending.push(cells.clone());
-            }
-            if pending.len() == CHUNK || (row.is_none() && !pending.is_empty()) {
-                let probs = m.predict(&x, pending.len())?;
-                for (cells, p) in pending.iter().zip(probs) {
-                    let mut rec = cells.clone();
-                    rec.push(format!("{p:.6}"));
-                    rec.push(if p >= m.config.threshold {
-                        "1".into()
-                    } else {
-                        "0".into()
-                    });
-                    w.write_record(&rec).map_err(werr)?;
-                }
-                total += pending.len();
-                x.clear();
-                pending.clear();
-            }
-            if row.is_none() {
-                break;
+        for chunk in stream {
+            let chunk = chunk?;
+            let probs = m.predict(&chunk.features, chunk.len())?;
+            total += chunk.len();
+            for (mut rec, p) in chunk.cells.into_iter().zip(probs) {
+                rec.push(p.to_string());
+                rec.push(if p >= m.config.threshold { "1" } else { "0" }.into());
+                w.write_record(&rec).map_err(|e| werr(io_of(e)))?;
             }
         }
-        w.flush().map_err(|e| {
-            Error::invalid("writing predictions", "a writable output", e.to_string())
-        })?;
+        w.flush().map_err(werr)?;
         Ok(total)
-    })();
-    drop(w);
-    if let (Some(t), Some(o)) = (&tmp, out) {
-        if result.is_ok() {
-            std::fs::rename(t, o).map_err(|e| Error::io(o, e))?;
-        } else {
-            let _ = std::fs::remove_file(t);
+    };
+    // a closed pipe (`logit predict … | head`) is the reader being done, not a failure
+    let quiet = |r: Result<usize>| match r {
+        Err(Error::Io { ref source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            Ok(0)
         }
+        r => r,
+    };
+    match out {
+        Some(o) => logit_core::io::atomic_with(o, |tmp| {
+            write(Box::new(
+                std::fs::File::create(tmp).map_err(|e| Error::io(o, e))?,
+            ))
+        }),
+        None => quiet(write(Box::new(std::io::stdout().lock()))),
     }
-    result
+}
+
+/// The I/O error inside a CSV write error, so a closed pipe keeps its kind.
+fn io_of(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
 }

@@ -4,8 +4,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use logit_cli::config::LoadedModel;
-use logit_data::{csv_reader, headers, next_row};
 use prost::Message;
 use tract_onnx::prelude::*;
 
@@ -72,18 +70,17 @@ fn an_exported_model_folder_gives_the_calibrated_probabilities() -> TestResult {
     );
 
     // the rows encoded as the folder's encoding says, and the CLI's own probabilities
-    let model = LoadedModel::open(&d.path().join("m"))?;
+    let model = logit_cli::folder::open(&d.path().join("m"))?;
     let data = d.path().join("churn.csv");
-    let mut rdr = csv_reader(std::fs::File::open(&data)?);
-    let head = headers(&mut rdr, &data)?;
-    let at = model.config.encoding.locate(&head, &data)?;
     let (mut x, mut rows) = (Vec::new(), 0);
-    while let Some((cells, line)) = next_row(&mut rdr, head.len(), &data)? {
-        model
-            .config
-            .encoding
-            .encode_row(&cells, &at, &data, line, &mut x)?;
-        rows += 1;
+    for chunk in model
+        .config
+        .encoding
+        .stream(std::fs::File::open(&data)?, &data, 128)?
+    {
+        let chunk = chunk?;
+        x.extend(chunk.features);
+        rows += chunk.cells.len();
     }
     let want = model.predict(&x, rows)?;
 

@@ -91,7 +91,7 @@ pub fn f1_score(probs: &[f64], labels: &[f64], threshold: f64) -> Result<f64> {
 
 /// Distinct scores in decreasing order with the cumulative true and false positives at each,
 /// the points of the ROC and precision-recall curves.
-fn sweep(probs: &[f64], labels: &[f64]) -> Vec<(f64, f64, f64)> {
+pub(crate) fn sweep(probs: &[f64], labels: &[f64]) -> Vec<(f64, f64, f64)> {
     let mut idx: Vec<usize> = (0..probs.len()).collect();
     idx.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
     let (mut tp, mut fp) = (0.0, 0.0);

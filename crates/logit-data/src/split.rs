@@ -86,34 +86,75 @@ pub fn split_indices(
         )
     })?;
     let mut g = RandomState::new(seed);
-    let (mut train, mut test) = (Vec::new(), Vec::new());
-    if let Some(labels) = strata {
-        let mut classes: Vec<f64> = labels.to_vec();
-        classes.sort_by(f64::total_cmp);
-        classes.dedup();
-        let mut left = n_test;
-        for (k, c) in classes.iter().enumerate() {
-            let mut idx: Vec<usize> = (0..n).filter(|&i| labels[i] == *c).collect();
-            g.shuffle(&mut idx);
-            let share = if k + 1 == classes.len() {
-                left
-            } else {
-                ((idx.len() as f64) * n_test as f64 / n as f64).round() as usize
-            };
-            let share = share.min(idx.len()).min(left);
-            left -= share;
-            test.extend_from_slice(&idx[..share]);
-            train.extend_from_slice(&idx[share..]);
+    let (train, test) = match strata {
+        Some(labels) => stratified(labels, n - n_test, n_test, &mut g),
+        None => {
+            // scikit-learn's ShuffleSplit: one permutation, the test rows first
+            let idx = g.permutation(n);
+            (idx[n_test..].to_vec(), idx[..n_test].to_vec())
         }
-        g.shuffle(&mut train);
-        g.shuffle(&mut test);
-    } else {
-        // scikit-learn's ShuffleSplit: one permutation, the test rows first
-        let idx = g.permutation(n);
-        test = idx[..n_test].to_vec();
-        train = idx[n_test..].to_vec();
-    }
+    };
     Ok(IndexSplit { train, test })
+}
+
+/// scikit-learn's `StratifiedShuffleSplit` draw, step for step on the same `RandomState`
+/// stream, so the indices equal `train_test_split(..., stratify=y)`'s.
+fn stratified(
+    labels: &[f64],
+    n_train: usize,
+    n_test: usize,
+    g: &mut RandomState,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut classes: Vec<f64> = labels.to_vec();
+    classes.sort_by(f64::total_cmp);
+    classes.dedup();
+    let members: Vec<Vec<usize>> = classes
+        .iter()
+        .map(|c| (0..labels.len()).filter(|&i| labels[i] == *c).collect())
+        .collect();
+    let counts: Vec<usize> = members.iter().map(Vec::len).collect();
+    let n_i = approximate_mode(&counts, n_train, g);
+    let left: Vec<usize> = counts.iter().zip(&n_i).map(|(c, n)| c - n).collect();
+    let t_i = approximate_mode(&left, n_test, g);
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for (k, idx) in members.iter().enumerate() {
+        let perm = g.permutation(idx.len());
+        let drawn: Vec<usize> = perm.iter().map(|&p| idx[p]).collect();
+        train.extend_from_slice(&drawn[..n_i[k]]);
+        test.extend_from_slice(&drawn[n_i[k]..n_i[k] + t_i[k]]);
+    }
+    g.shuffle(&mut train);
+    g.shuffle(&mut test);
+    (train, test)
+}
+
+/// scikit-learn's `_approximate_mode`: `draws` spread over classes in proportion to `counts`,
+/// the floors first, then one more to the largest remainders (ties drawn at random).
+fn approximate_mode(counts: &[usize], draws: usize, g: &mut RandomState) -> Vec<usize> {
+    let total: usize = counts.iter().sum();
+    let exact: Vec<f64> = counts
+        .iter()
+        .map(|&c| c as f64 * draws as f64 / total.max(1) as f64)
+        .collect();
+    let mut out: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
+    let mut need = draws.saturating_sub(out.iter().sum());
+    let remainder: Vec<f64> = exact.iter().zip(&out).map(|(e, &f)| e - f as f64).collect();
+    let mut values = remainder.clone();
+    values.sort_by(|a, b| b.total_cmp(a));
+    values.dedup();
+    for v in values {
+        if need == 0 {
+            break;
+        }
+        let tied: Vec<usize> = (0..counts.len()).filter(|&i| remainder[i] == v).collect();
+        let now = tied.len().min(need);
+        // NumPy's choice without replacement: the first `now` of a permutation
+        for &p in &g.permutation(tied.len())[..now] {
+            out[tied[p]] += 1;
+        }
+        need -= now;
+    }
+    out
 }
 
 /// Shuffles the rows of `x` and `y` with `seed` and holds out `test_size` of them, the rows

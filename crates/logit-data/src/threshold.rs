@@ -88,9 +88,10 @@ impl ThresholdRule {
     /// # Errors
     /// When the validation split lacks a class, or no threshold reaches the precision.
     pub fn choose(&self, probs: &[f64], labels: &[f64]) -> Result<f64> {
-        let mut cands: Vec<f64> = probs.to_vec();
-        cands.sort_by(|a, b| b.total_cmp(a));
-        cands.dedup();
+        metrics::check("threshold rule", probs, labels)?;
+        // the candidates are the distinct scores, visited in decreasing order with the
+        // cumulative counts at each: one sort, one pass
+        let sweep = || metrics::sweep(probs, labels);
         match *self {
             ThresholdRule::Fixed(v) => Ok(v),
             ThresholdRule::Youden => {
@@ -104,28 +105,31 @@ impl ThresholdRule {
                     .unwrap_or(1);
                 Ok(thr[best].min(1.0))
             }
-            ThresholdRule::Precision(p) => {
-                let mut best = None;
-                for &t in &cands {
-                    if metrics::precision(probs, labels, t)? >= p {
-                        best = Some(t);
-                    }
-                }
-                best.ok_or_else(|| {
+            ThresholdRule::Precision(p) => sweep()
+                .into_iter()
+                .rev()
+                .find(|&(_, tp, fp)| tp / (tp + fp) >= p)
+                .map(|(t, _, _)| t)
+                .ok_or_else(|| {
                     Error::invalid(
                         "threshold rule",
                         format!("a threshold reaching precision {p} on the validation split"),
                         "none reaches it",
                     )
-                })
-            }
+                }),
             ThresholdRule::Recall(r) => {
-                for &t in &cands {
-                    if metrics::recall(probs, labels, t)? >= r {
-                        return Ok(t);
+                let positives = labels.iter().filter(|&&l| l == 1.0).count() as f64;
+                let recall = |tp: f64| {
+                    if positives == 0.0 {
+                        0.0
+                    } else {
+                        tp / positives
                     }
-                }
-                Ok(0.0)
+                };
+                Ok(sweep()
+                    .into_iter()
+                    .find(|&(_, tp, _)| recall(tp) >= r)
+                    .map_or(0.0, |(t, _, _)| t))
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Drawing a [`Figure`] with plotters, and writing it atomically as PNG or SVG.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Once;
 
 use logit_core::{Error, Result};
@@ -39,41 +39,21 @@ pub(crate) fn save(fig: &Figure, path: &Path) -> Result<()> {
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    let name = path
-        .file_name()
-        .ok_or_else(|| err(path, "not a file path"))?
-        .to_string_lossy()
-        .to_string();
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let tmp = dir.join(format!(".tmp-{}-{name}", std::process::id()));
-    let result = match ext.as_deref() {
+    logit_core::io::atomic_with(path, |tmp| match ext.as_deref() {
         Some("png") => {
-            let root = BitMapBackend::new(&tmp, fig.size).into_drawing_area();
+            let root = BitMapBackend::new(tmp, fig.size).into_drawing_area();
             draw(fig, &root, path).and_then(|_| root.present().map_err(|e| err(path, e)))
         }
         Some("svg") => {
-            let root = SVGBackend::new(&tmp, fig.size).into_drawing_area();
+            let root = SVGBackend::new(tmp, fig.size).into_drawing_area();
             draw(fig, &root, path).and_then(|_| root.present().map_err(|e| err(path, e)))
         }
-        _ => {
-            return Err(Error::invalid(
-                "plot",
-                "a path ending in .png or .svg",
-                path.display().to_string(),
-            ))
-        }
-    };
-    match result.and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+        _ => Err(Error::invalid(
+            "plot",
+            "a path ending in .png or .svg",
+            path.display().to_string(),
+        )),
+    })
 }
 
 type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;

@@ -1,0 +1,246 @@
+//! [`TabularOptions`]: every choice [`train`](crate::train) makes, with the defaults of
+//! `logit train` (the command line is this struct, through the `clap` feature).
+
+use logit_core::{Error, Result};
+use logit_data::{Calibrator, ThresholdRule};
+
+/// How `train` fits a table; `Default` is `logit train` without flags.
+///
+/// ```
+/// use logit_tabular::{LossKind, TabularOptions};
+/// let o = TabularOptions { loss: LossKind::Focal, epochs: 50, ..Default::default() };
+/// assert_eq!(o.hidden, [16, 8]);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct TabularOptions {
+    /// The label value that means 1 (default: 1, true, or the rarer of two strings).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub positive: Option<String>,
+    /// Columns to ignore (comma-separated).
+    #[cfg_attr(feature = "clap", arg(long, value_delimiter = ','))]
+    pub drop: Vec<String>,
+    /// Impute empty cells with the training median (numbers) or most frequent value (text);
+    /// otherwise they are errors (`--no-impute`).
+    #[cfg_attr(
+        feature = "clap",
+        arg(
+            long = "no-impute",
+            action = clap::ArgAction::SetFalse,
+            help = "Fail on empty cells instead of imputing the training median (numbers) or most frequent value (text)"
+        )
+    )]
+    pub impute: bool,
+    /// Hidden layer sizes (comma-separated).
+    #[cfg_attr(
+        feature = "clap",
+        arg(long, value_delimiter = ',', default_value = "16,8")
+    )]
+    pub hidden: Vec<usize>,
+    /// The training loss.
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = defaults().loss))]
+    pub loss: LossKind,
+    /// Weight of positives for bce-with-logits: a number, or `auto` (negatives/positives).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub pos_weight: Option<PosWeight>,
+    /// The optimizer.
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = defaults().optimizer))]
+    pub optimizer: OptimizerKind,
+    /// Learning rate.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().lr))]
+    pub lr: f64,
+    /// Maximum number of epochs.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().epochs))]
+    pub epochs: usize,
+    /// Mini-batch size.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().batch_size))]
+    pub batch_size: usize,
+    /// Share of rows held out for validation (threshold, calibration, early stopping).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().val_split))]
+    pub val_split: f64,
+    /// Seed of the split, initialisation and shuffling.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().seed))]
+    pub seed: u64,
+    /// Stop after this many epochs without a better validation loss (0: never).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().patience))]
+    pub patience: usize,
+    /// 0.5 | youden | precision=P | recall=R, chosen on the validation split.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().threshold))]
+    pub threshold: ThresholdRule,
+    /// The calibration fitted on the validation split.
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = defaults().calibrate))]
+    pub calibrate: CalibrateKind,
+}
+
+#[cfg(feature = "clap")]
+fn defaults() -> TabularOptions {
+    TabularOptions::default()
+}
+
+impl Default for TabularOptions {
+    fn default() -> TabularOptions {
+        TabularOptions {
+            positive: None,
+            drop: Vec::new(),
+            impute: true,
+            hidden: vec![16, 8],
+            loss: LossKind::BceWithLogits,
+            pos_weight: None,
+            optimizer: OptimizerKind::Adam,
+            lr: 1e-3,
+            epochs: 200,
+            batch_size: 32,
+            val_split: 0.2,
+            seed: 0,
+            patience: 20,
+            threshold: ThresholdRule::Fixed(0.5),
+            calibrate: CalibrateKind::None,
+        }
+    }
+}
+
+impl TabularOptions {
+    /// Checks the options that do not depend on the data.
+    ///
+    /// # Errors
+    /// A split outside (0, 1), zero epochs, batch size or width, or a positive weight for a
+    /// loss that has none.
+    pub fn check(&self) -> Result<()> {
+        let bad =
+            |what: &str, expected: &str, got: String| Err(Error::invalid(what, expected, got));
+        if !(self.val_split > 0.0 && self.val_split < 1.0) {
+            return bad(
+                "--val-split",
+                "a fraction in (0, 1)",
+                self.val_split.to_string(),
+            );
+        }
+        if self.epochs == 0 || self.batch_size == 0 || self.hidden.contains(&0) {
+            return bad(
+                "--epochs/--batch-size/--hidden",
+                "positive values",
+                format!(
+                    "epochs {}, batch size {}, hidden {:?}",
+                    self.epochs, self.batch_size, self.hidden
+                ),
+            );
+        }
+        if !(self.lr > 0.0 && self.lr.is_finite()) {
+            return bad("--lr", "a positive learning rate", self.lr.to_string());
+        }
+        if self.pos_weight.is_some() && self.loss != LossKind::BceWithLogits {
+            return bad(
+                "--pos-weight",
+                "--loss bce-with-logits",
+                self.loss.name().into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// `--loss`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum LossKind {
+    /// BCELoss on the sigmoid of the logits.
+    Bce,
+    /// BCEWithLogitsLoss (with `--pos-weight`).
+    BceWithLogits,
+    /// Sigmoid focal loss, α = 0.25, γ = 2.
+    Focal,
+}
+
+impl LossKind {
+    /// The name `--loss` and `model.json` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            LossKind::Bce => "bce",
+            LossKind::BceWithLogits => "bce-with-logits",
+            LossKind::Focal => "focal",
+        }
+    }
+}
+
+/// `--optimizer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum OptimizerKind {
+    /// SGD with momentum 0.9.
+    Sgd,
+    /// Adam.
+    Adam,
+    /// AdamW (weight decay 0.01).
+    Adamw,
+}
+
+/// `--calibrate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum CalibrateKind {
+    /// Probabilities are the sigmoid of the logits.
+    None,
+    /// Temperature scaling.
+    Temperature,
+    /// Platt scaling.
+    Platt,
+    /// Isotonic regression.
+    Isotonic,
+}
+
+impl CalibrateKind {
+    /// The calibrator of this kind fitted to validation logits and labels.
+    ///
+    /// # Errors
+    /// As [`Calibrator::platt`].
+    pub fn fit(self, logits: &[f64], labels: &[f64]) -> Result<Calibrator> {
+        match self {
+            CalibrateKind::Temperature => Calibrator::temperature(logits, labels),
+            CalibrateKind::Platt => Calibrator::platt(logits, labels),
+            CalibrateKind::Isotonic => Calibrator::isotonic(logits, labels),
+            CalibrateKind::None => Ok(Calibrator::None),
+        }
+    }
+}
+
+/// `--pos-weight`: the weight of positive rows in the loss.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PosWeight {
+    /// Negatives per positive in the training split.
+    Auto,
+    /// A fixed positive weight.
+    Value(f64),
+}
+
+impl std::str::FromStr for PosWeight {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<PosWeight> {
+        if s == "auto" {
+            return Ok(PosWeight::Auto);
+        }
+        s.parse::<f64>()
+            .ok()
+            .filter(|w| *w > 0.0 && w.is_finite())
+            .map(PosWeight::Value)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "--pos-weight",
+                    "a positive number or auto",
+                    format!("'{s}'"),
+                )
+            })
+    }
+}
+
+impl PosWeight {
+    /// The weight for a split with these 0/1 labels.
+    pub fn value(self, labels: &[f32]) -> f64 {
+        match self {
+            PosWeight::Value(w) => w,
+            PosWeight::Auto => {
+                let pos = labels.iter().filter(|&&l| l == 1.0).count() as f64;
+                (labels.len() as f64 - pos) / pos.max(1.0)
+            }
+        }
+    }
+}
