@@ -5,19 +5,7 @@ use std::path::Path;
 
 use logit_core::{Error, Result};
 use logit_nn::{Module, ModuleIo};
-use logit_tabular::{ModelConfig, Scored, TabularModel};
-
-/// What goes into `report/`.
-pub struct Report<'a> {
-    /// Metric table rows.
-    pub metrics: &'a [(String, f64)],
-    /// Training loss per epoch.
-    pub train_curve: &'a [f64],
-    /// Validation loss per epoch.
-    pub val_curve: &'a [f64],
-    /// The validation split as the model scores it.
-    pub scored: &'a Scored,
-}
+use logit_tabular::{ModelConfig, TabularModel, Trained};
 
 /// Reads `DIR/model.json` and `DIR/weights.safetensors`, in eval mode.
 ///
@@ -57,8 +45,7 @@ pub fn metrics_table(rows: &[(String, f64)]) -> String {
 ///
 /// # Errors
 /// I/O errors naming the path; nothing is left under `out` then (an older folder stays).
-pub fn write_model_folder(out: &Path, model: &TabularModel, r: &Report<'_>) -> Result<()> {
-    let config = &model.config;
+pub fn write_model_folder(out: &Path, t: &Trained) -> Result<()> {
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -70,37 +57,8 @@ pub fn write_model_folder(out: &Path, model: &TabularModel, r: &Report<'_>) -> R
         .to_string_lossy()
         .to_string();
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| -> Result<()> {
-        let _ = std::fs::remove_dir_all(&tmp);
-        let report = tmp.join("report");
-        std::fs::create_dir_all(&report).map_err(io(&report))?;
-        model.net.save(tmp.join("weights.safetensors"))?;
-        let json = serde_json::to_string_pretty(config)
-            .map_err(|e| Error::invalid("model.json", "serialisable", e.to_string()))?;
-        std::fs::write(tmp.join("model.json"), json).map_err(io(&tmp))?;
-        let mut md = format!("# Validation report\n\nTarget `{}` (positive: `{}`), loss `{}`, hidden {:?}, threshold rule `{}`, calibration `{}`.\n\n", config.encoding.target, config.encoding.positive, config.loss, config.hidden, config.threshold_rule, config.calibration.name());
-        md += &metrics_table(r.metrics);
-        md += "\nFigures: loss.png, roc.png, reliability.png.\n";
-        std::fs::write(report.join("metrics.md"), md).map_err(io(&report))?;
-        logit_plot::loss_curves(
-            report.join("loss.png"),
-            &[("training", r.train_curve), ("validation", r.val_curve)],
-            "Loss per epoch",
-        )?;
-        let (probs, labels) = (&r.scored.probs, &r.scored.labels);
-        if let Ok((fpr, tpr, _)) = logit_data::metrics::roc_curve(probs, labels) {
-            let auc = logit_data::metrics::roc_auc(probs, labels)?;
-            logit_plot::roc_curve(report.join("roc.png"), &fpr, &tpr, auc)?;
-        }
-        let curve = logit_data::calibration_curve(probs, labels, 10)?;
-        logit_plot::reliability_diagram(
-            report.join("reliability.png"),
-            &curve.prob_pred,
-            &curve.prob_true,
-        )?;
-        Ok(())
-    })();
-    if let Err(e) = result {
+    let _ = std::fs::remove_dir_all(&tmp);
+    if let Err(e) = write_contents(&tmp, t) {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
@@ -121,4 +79,92 @@ pub fn write_model_folder(out: &Path, model: &TabularModel, r: &Report<'_>) -> R
         let _ = std::fs::remove_dir_all(&old);
     }
     Ok(())
+}
+
+/// The folder's files, into `dir`.
+fn write_contents(dir: &Path, t: &Trained) -> Result<()> {
+    let config = &t.model.config;
+    let report = dir.join("report");
+    std::fs::create_dir_all(&report).map_err(io(&report))?;
+    t.model.net.save(dir.join("weights.safetensors"))?;
+    let json = serde_json::to_string_pretty(config)
+        .map_err(|e| Error::invalid("model.json", "serialisable", e.to_string()))?;
+    std::fs::write(dir.join("model.json"), json).map_err(io(dir))?;
+    std::fs::write(report.join("metrics.md"), report_markdown(t)).map_err(io(&report))?;
+    if let Some(c) = &t.coefficients {
+        std::fs::write(report.join("coefficients.csv"), c.to_csv()).map_err(io(&report))?;
+    }
+    let curves: Vec<(String, Vec<f64>)> = t
+        .candidates
+        .iter()
+        .filter(|c| !c.history.is_empty())
+        .flat_map(|c| {
+            [
+                (format!("{} training", c.name), c.history.train_losses()),
+                (format!("{} validation", c.name), c.history.val_losses()),
+            ]
+        })
+        .filter(|(_, v)| v.iter().all(|x| x.is_finite()))
+        .collect();
+    if !curves.is_empty() {
+        let series: Vec<(&str, &[f64])> = curves
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_slice()))
+            .collect();
+        logit_plot::loss_curves(report.join("loss.png"), &series, "Loss per epoch")?;
+    }
+    // the figures show the split the reported metrics come from
+    let scored = t.test.as_ref().unwrap_or(&t.validation);
+    let (probs, labels) = (&scored.probs, &scored.labels);
+    if let Ok((fpr, tpr, _)) = logit_data::metrics::roc_curve(probs, labels) {
+        let auc = logit_data::metrics::roc_auc(probs, labels)?;
+        logit_plot::roc_curve(report.join("roc.png"), &fpr, &tpr, auc)?;
+    }
+    let curve = logit_data::calibration_curve(probs, labels, 10)?;
+    logit_plot::reliability_diagram(
+        report.join("reliability.png"),
+        &curve.prob_pred,
+        &curve.prob_true,
+    )
+}
+
+/// `report/metrics.md`: the setup, the test and validation tables, the candidates and the
+/// logistic regression's statistics.
+fn report_markdown(t: &Trained) -> String {
+    let c = &t.model.config;
+    let mut md = format!(
+        "# Training report\n\nTarget `{}` (positive: `{}`), model `{}`, loss `{}`, threshold rule `{}`, calibration `{}`.\n\n",
+        c.encoding.target,
+        c.encoding.positive,
+        t.candidates.first().map_or("", |k| k.name.as_str()),
+        c.loss,
+        c.threshold_rule,
+        c.calibration.name()
+    );
+    for n in &t.notes {
+        md += &format!("- {n}\n");
+    }
+    if let Some(test) = &t.test_metrics {
+        md += &format!(
+            "\n## Test metrics (held out from every choice)\n\n{}",
+            metrics_table(test)
+        );
+    }
+    md += &format!(
+        "\n## Validation metrics\n\n{}",
+        metrics_table(&t.validation_metrics)
+    );
+    if t.candidates.len() > 1 {
+        md += "\n## Candidates (validation log loss)\n\n| model | log loss |\n| --- | --- |\n";
+        for k in &t.candidates {
+            md += &format!("| {} | {:.4} |\n", k.name, k.val_log_loss);
+        }
+    }
+    if let Some(coef) = &t.coefficients {
+        md += &format!(
+            "\n## Logistic regression\n\n{}\nCoefficients in the columns' own units: coefficients.csv.\n",
+            metrics_table(&coef.statistics())
+        );
+    }
+    md + "\nFigures: loss.png (MLPs), roc.png, reliability.png.\n"
 }

@@ -91,29 +91,33 @@ enum Figure {
 fn run(cli: Cli) -> logit_core::Result<()> {
     match cli.command {
         Command::Train(o) => {
-            let json = o.json;
-            let summary = train(&o, &mut |line| println!("{line}"))?;
-            for n in &summary.notes {
+            let t = train(&o, &mut |line| println!("{line}"))?;
+            for n in &t.notes {
                 eprintln!("{n}");
             }
-            if json {
-                let fields: Vec<String> = summary
-                    .metrics
-                    .iter()
-                    .map(|(k, v)| {
-                        format!(
-                            "\"{k}\":{}",
-                            if v.is_finite() {
-                                v.to_string()
-                            } else {
-                                "null".into()
-                            }
-                        )
-                    })
-                    .collect();
-                println!("{{\"validation\":{{{}}}}}", fields.join(","));
+            if o.json {
+                let mut line = format!("{{\"validation\":{}", json_object(&t.validation_metrics));
+                if let Some(test) = &t.test_metrics {
+                    line += &format!(",\"test\":{}", json_object(test));
+                }
+                println!("{line}}}");
             } else {
-                println!("Validation metrics:\n{}", metrics_table(&summary.metrics));
+                if let Some(test) = &t.test_metrics {
+                    println!(
+                        "Test metrics (held out from every choice):\n{}",
+                        metrics_table(test)
+                    );
+                }
+                println!(
+                    "Validation metrics:\n{}",
+                    metrics_table(&t.validation_metrics)
+                );
+                if let Some(c) = &t.coefficients {
+                    print!(
+                        "Logistic regression (report/coefficients.csv):\n{}",
+                        c.to_csv()
+                    );
+                }
             }
         }
         Command::Evaluate { model, data } => {
@@ -159,6 +163,18 @@ fn run(cli: Cli) -> logit_core::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Metric rows as a JSON object (non-finite values as `null`).
+fn json_object(rows: &[(String, f64)]) -> String {
+    let fields: Vec<String> = rows
+        .iter()
+        .map(|(k, v)| match v.is_finite() {
+            true => format!("\"{k}\":{v}"),
+            false => format!("\"{k}\":null"),
+        })
+        .collect();
+    format!("{{{}}}", fields.join(","))
 }
 
 /// One line per tensor (name, dtype, shape, element count), then the other entries.

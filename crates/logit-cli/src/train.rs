@@ -12,7 +12,7 @@ use logit_optim::Optimizer;
 use logit_tabular::{TabularOptions, Trained};
 use logit_train::{Callback, Control, EpochLog};
 
-use crate::folder::{write_model_folder, Report};
+use crate::folder::write_model_folder;
 
 /// The breast-cancer data bundled into the binary, used when `train` gets no CSV.
 pub const BUNDLED: &str = include_str!("../../../data/breast_cancer.csv");
@@ -48,13 +48,7 @@ pub fn train(a: &TrainArgs, progress: &mut dyn FnMut(&str)) -> Result<Trained> {
     let trained = logit_tabular::train(&table, &target, &a.options, Some(&mut bar));
     bar.finish();
     let mut trained = trained?;
-    let report = Report {
-        metrics: &trained.metrics,
-        train_curve: &trained.history.train_losses(),
-        val_curve: &trained.history.val_losses(),
-        scored: &trained.validation,
-    };
-    write_model_folder(&a.out, &trained.model, &report)?;
+    write_model_folder(&a.out, &trained)?;
     trained
         .notes
         .push(format!("model written to {}", a.out.display()));

@@ -350,3 +350,92 @@ fn malformed_flags_also_end_with_one_line() {
     }
     assert!(logit(&["--help"], d.path()).status.success());
 }
+
+#[test]
+fn a_logistic_model_writes_statsmodels_style_coefficients() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = String::from("student,balance,default\n");
+    for i in 0..300 {
+        let student = if i % 4 == 0 { "Yes" } else { "No" };
+        let balance = (i * 37 % 100) as f64 * 25.0;
+        let noise = ((i * 7919) % 1000) as f64 / 1000.0;
+        let p = 0.8 * balance / 2500.0 + if student == "Yes" { 0.1 } else { 0.0 };
+        let default = if noise < p { "Yes" } else { "No" };
+        s += &format!("{student},{balance},{default}\n");
+    }
+    std::fs::write(d.path().join("c.csv"), s).unwrap();
+    let out = ok(&logit(
+        &[
+            "train", "c.csv", "--target", "default", "--model", "logistic",
+        ],
+        d.path(),
+    ));
+    assert!(
+        out.contains("Test metrics (held out from every choice)"),
+        "{out}"
+    );
+    assert!(out.contains("Validation metrics"), "{out}");
+    let coef = std::fs::read_to_string(d.path().join("model/report/coefficients.csv")).unwrap();
+    let lines: Vec<&str> = coef.lines().collect();
+    assert_eq!(
+        lines[0],
+        "term,coef,std_err,z,p_value,ci_low,ci_high,odds_ratio"
+    );
+    assert!(lines[1].starts_with("Intercept,"));
+    assert!(lines[2].starts_with("student[T.Yes],"));
+    let balance: Vec<f64> = lines[3]
+        .split(',')
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!(
+        balance[0] > 0.0 && balance[3] < 0.05,
+        "balance raises the odds: {coef}"
+    );
+    let md = std::fs::read_to_string(d.path().join("model/report/metrics.md")).unwrap();
+    assert!(md.contains("pseudo_r2") && md.contains("aic"), "{md}");
+    // the saved model predicts as it was trained
+    let pred = ok(&logit(&["predict", "model", "c.csv"], d.path()));
+    assert_eq!(pred.lines().count(), 301);
+    // separable data is a clear error for the unpenalised fit, and --l2 fits it
+    std::fs::write(
+        d.path().join("sep.csv"),
+        "x,y\n1,0\n2,0\n3,0\n4,1\n5,1\n6,1\n",
+    )
+    .unwrap();
+    let err = fails(&logit(
+        &[
+            "train",
+            "sep.csv",
+            "--target",
+            "y",
+            "--model",
+            "logistic",
+            "--test-split",
+            "0",
+            "--val-split",
+            "0",
+        ],
+        d.path(),
+    ));
+    assert!(err.contains("perfect separation"), "{err}");
+    ok(&logit(
+        &[
+            "train",
+            "sep.csv",
+            "--target",
+            "y",
+            "--model",
+            "logistic",
+            "--test-split",
+            "0",
+            "--val-split",
+            "0",
+            "--l2",
+            "1",
+            "--out",
+            "m2",
+        ],
+        d.path(),
+    ));
+}

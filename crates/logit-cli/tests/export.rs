@@ -47,6 +47,8 @@ fn an_exported_model_folder_gives_the_calibrated_probabilities() -> TestResult {
             "churn.csv",
             "--target",
             "churn",
+            "--model",
+            "mlp",
             "--calibrate",
             "platt",
             "--epochs",

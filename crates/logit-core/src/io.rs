@@ -37,12 +37,12 @@ pub fn atomic_write(path: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
 /// when `write` succeeds and removed otherwise. The one temp-then-rename of the project.
 ///
 /// ```
-/// let dir = tempfile::tempdir()?;
-/// let out = dir.path().join("rows.csv");
+/// let out = std::env::temp_dir().join(format!("logit-doc-{}.csv", std::process::id()));
 /// logit_core::io::atomic_with(&out, |tmp| {
 ///     std::fs::write(tmp, "a,b\n").map_err(|e| logit_core::Error::io(tmp, e))
 /// })?;
 /// assert_eq!(std::fs::read_to_string(&out)?, "a,b\n");
+/// # std::fs::remove_file(&out)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///

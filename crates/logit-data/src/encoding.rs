@@ -1,8 +1,8 @@
 //! [`Encoding`]: turning a messy table into model inputs — the label mapping, numeric and
-//! one-hot columns, median/mode imputation — fitted once ([`fit_encoding`]) and replayed row
+//! one-hot columns, median/mode imputation — fitted once ([`fit_encoding`](crate::fit_encoding)) and replayed row
 //! by row when predicting; serde, so a model folder stores it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use logit_core::{Error, Result, Tensor};
@@ -29,10 +29,15 @@ pub enum ColumnSpec {
     Categorical {
         /// Column name.
         name: String,
-        /// The categories in feature order.
+        /// The categories in order.
         categories: Vec<String>,
         /// Most frequent training category, used for empty cells.
         mode: String,
+        /// Treatment coding: the first category is the reference and gets no feature (as
+        /// statsmodels' formulas and `OneHotEncoder(drop="first")`), so a model with an
+        /// intercept has no collinear columns.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        drop_first: bool,
     },
 }
 
@@ -48,7 +53,20 @@ impl ColumnSpec {
     pub fn width(&self) -> usize {
         match self {
             ColumnSpec::Numeric { .. } => 1,
-            ColumnSpec::Categorical { categories, .. } => categories.len(),
+            ColumnSpec::Categorical { .. } => self.levels().len(),
+        }
+    }
+
+    /// The categories that get a feature, in feature order (all but the reference under
+    /// treatment coding); none for a numeric column.
+    pub fn levels(&self) -> &[String] {
+        match self {
+            ColumnSpec::Numeric { .. } => &[],
+            ColumnSpec::Categorical {
+                categories,
+                drop_first,
+                ..
+            } => &categories[usize::from(*drop_first).min(categories.len())..],
         }
     }
 }
@@ -75,9 +93,9 @@ impl Encoding {
             .iter()
             .flat_map(|c| match c {
                 ColumnSpec::Numeric { name, .. } => vec![name.clone()],
-                ColumnSpec::Categorical {
-                    name, categories, ..
-                } => categories.iter().map(|k| format!("{name}={k}")).collect(),
+                ColumnSpec::Categorical { name, .. } => {
+                    c.levels().iter().map(|k| format!("{name}={k}")).collect()
+                }
             })
             .collect()
     }
@@ -85,6 +103,17 @@ impl Encoding {
     /// Number of features.
     pub fn width(&self) -> usize {
         self.columns.iter().map(ColumnSpec::width).sum()
+    }
+
+    /// This encoding with treatment coding for every text column (its first category is the
+    /// reference, without a feature), as a model with an intercept needs.
+    pub fn with_reference_levels(mut self) -> Encoding {
+        for c in &mut self.columns {
+            if let ColumnSpec::Categorical { drop_first, .. } = c {
+                *drop_first = true;
+            }
+        }
+        self
     }
 
     /// Where each input column sits in a file with these `headers`.
@@ -183,11 +212,9 @@ impl Encoding {
                     };
                     out.push(v as f32);
                 }
-                ColumnSpec::Categorical {
-                    categories, mode, ..
-                } => {
+                ColumnSpec::Categorical { mode, .. } => {
                     let value = if cell.is_empty() { mode.as_str() } else { cell };
-                    out.extend(categories.iter().map(|k| f32::from(k == value)));
+                    out.extend(spec.levels().iter().map(|k| f32::from(k == value)));
                 }
             }
         }
@@ -220,191 +247,4 @@ impl Encoding {
 
 fn eq_label(cell: &str, label: &str) -> bool {
     cell == label || (cell.eq_ignore_ascii_case(label) && ["true", "false"].contains(&label))
-}
-
-/// Decides the label mapping and the kind of every input column from the whole table, and the
-/// imputation values from the rows in `fit_rows` only. Returns the encoding and a note when
-/// the positive class was picked automatically.
-///
-/// # Errors
-/// Unknown target or dropped column, a target without exactly two values, a column mixing
-/// numbers and text, or a text column with too many values.
-pub fn fit_encoding(
-    t: &Table,
-    target: &str,
-    positive: Option<&str>,
-    drop: &[String],
-    impute: bool,
-    fit_rows: &[usize],
-) -> Result<(Encoding, Option<String>)> {
-    let tc = t.column(target)?;
-    for d in drop {
-        t.column(d)?;
-    }
-    let src = |line: u64, col: usize, msg: String| Error::Parse {
-        path: t.source.clone(),
-        line: line as usize,
-        column: col + 1,
-        message: msg,
-    };
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for (row, &line) in t.rows.iter().zip(&t.lines) {
-        let v = row[tc].as_str();
-        if v.is_empty() {
-            return Err(src(line, tc, format!("empty label in column '{target}'")));
-        }
-        *counts.entry(v).or_default() += 1;
-    }
-    let values: Vec<&str> = counts.keys().copied().collect();
-    let lower: Vec<String> = values.iter().map(|v| v.to_ascii_lowercase()).collect();
-    let mut note = None;
-    let (pos, neg) = if values.iter().all(|v| ["0", "1"].contains(v)) && positive.is_none() {
-        ("1".to_string(), "0".to_string())
-    } else if lower.iter().all(|v| v == "true" || v == "false") && positive.is_none() {
-        ("true".to_string(), "false".to_string())
-    } else {
-        if values.len() != 2 {
-            return Err(Error::invalid(
-                format!("target column '{target}'"),
-                "exactly two label values",
-                format!(
-                    "{} values {:?}",
-                    values.len(),
-                    values.iter().take(6).collect::<Vec<_>>()
-                ),
-            ));
-        }
-        let p = match positive {
-            Some(p) if values.contains(&p) => p.to_string(),
-            Some(p) => {
-                return Err(Error::invalid(
-                    "--positive",
-                    format!("one of the labels {values:?}"),
-                    format!("'{p}'"),
-                ))
-            }
-            None => {
-                // the rarer value is usually the event of interest (churn, fraud, disease)
-                let p = if counts[values[1]] <= counts[values[0]] {
-                    values[1]
-                } else {
-                    values[0]
-                };
-                note = Some(format!(
-                    "positive class: '{p}' (the rarer label; choose with --positive)"
-                ));
-                p.to_string()
-            }
-        };
-        let n = values
-            .iter()
-            .find(|v| **v != p)
-            .expect("two values")
-            .to_string();
-        (p, n)
-    };
-    if values.len() < 2 {
-        return Err(Error::invalid(
-            format!("target column '{target}'"),
-            "two classes",
-            format!("only '{}'", values[0]),
-        ));
-    }
-    let mut columns = Vec::new();
-    for (c, name) in t.headers.iter().enumerate() {
-        if c == tc || drop.contains(name) {
-            continue;
-        }
-        let mut first_text: Option<(u64, &str)> = None;
-        let mut any_number = false;
-        for (row, &line) in t.rows.iter().zip(&t.lines) {
-            let cell = row[c].as_str();
-            if cell.is_empty() {
-                continue;
-            }
-            if cell.parse::<f64>().is_ok_and(f64::is_finite) {
-                any_number = true;
-            } else if first_text.is_none() {
-                first_text = Some((line, cell));
-            }
-        }
-        let fit_cells = || {
-            fit_rows
-                .iter()
-                .map(|&i| t.rows[i][c].as_str())
-                .filter(|s| !s.is_empty())
-        };
-        let spec = match (any_number, first_text) {
-            (_, None) => {
-                let mut v: Vec<f64> = fit_cells()
-                    .map(|s| s.parse().expect("numeric column"))
-                    .collect();
-                v.sort_by(f64::total_cmp);
-                let median = match v.len() {
-                    0 => 0.0,
-                    n if n % 2 == 1 => v[n / 2],
-                    n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-                };
-                ColumnSpec::Numeric {
-                    name: name.clone(),
-                    median,
-                }
-            }
-            (true, Some((line, cell))) => {
-                return Err(src(line, c, format!("column '{name}' mixes numbers and text: expected a number, got '{cell}' (fix the cell or drop the column with --drop {name})")));
-            }
-            (false, Some(_)) => {
-                let mut freq: BTreeMap<&str, usize> = BTreeMap::new();
-                for row in &t.rows {
-                    if !row[c].is_empty() {
-                        *freq.entry(row[c].as_str()).or_default() += 1;
-                    }
-                }
-                if freq.len() > MAX_CATEGORIES {
-                    return Err(Error::invalid(
-                        format!("column '{name}'"),
-                        format!("numbers, or text with at most {MAX_CATEGORIES} distinct values"),
-                        format!(
-                            "{} distinct text values (drop it with --drop {name})",
-                            freq.len()
-                        ),
-                    ));
-                }
-                let mut train_freq: BTreeMap<&str, usize> = BTreeMap::new();
-                for s in fit_cells() {
-                    *train_freq.entry(s).or_default() += 1;
-                }
-                let mode = train_freq
-                    .iter()
-                    .max_by_key(|(k, n)| (**n, std::cmp::Reverse(*k)))
-                    .map_or_else(
-                        || freq.keys().next().expect("a value").to_string(),
-                        |(k, _)| k.to_string(),
-                    );
-                ColumnSpec::Categorical {
-                    name: name.clone(),
-                    categories: freq.keys().map(|k| k.to_string()).collect(),
-                    mode,
-                }
-            }
-        };
-        columns.push(spec);
-    }
-    if columns.is_empty() {
-        return Err(Error::invalid(
-            "features",
-            "at least one input column besides the target",
-            "none",
-        ));
-    }
-    Ok((
-        Encoding {
-            target: target.to_string(),
-            positive: pos,
-            negative: neg,
-            columns,
-            impute,
-        },
-        note,
-    ))
 }

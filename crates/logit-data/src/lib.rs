@@ -19,6 +19,7 @@
 mod calibration;
 mod csv;
 mod encoding;
+mod fit_encoding;
 #[cfg(feature = "images")]
 mod images;
 mod imputer;
@@ -34,7 +35,8 @@ mod threshold;
 
 pub use crate::csv::{load_csv, read_csv, CsvData};
 pub use calibration::{calibration_curve, CalibrationCurve, Calibrator};
-pub use encoding::{fit_encoding, ColumnSpec, Encoding, MAX_CATEGORIES};
+pub use encoding::{ColumnSpec, Encoding, MAX_CATEGORIES};
+pub use fit_encoding::fit_encoding;
 #[cfg(feature = "images")]
 pub use images::{load_image, ImageFolder, IMAGENET_MEAN, IMAGENET_STD};
 pub use imputer::MedianImputer;

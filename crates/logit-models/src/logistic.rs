@@ -67,7 +67,32 @@ impl LogisticRegression {
     /// that is a linear combination of the intercept and the columns before it (named by its
     /// index), or perfectly separated classes without a penalty.
     pub fn fit(&self, x: &[f64], rows: usize, cols: usize, labels: &[f64]) -> Result<LogisticFit> {
+        let names: Vec<String> = (0..cols).map(|j| format!("column {j}")).collect();
+        self.fit_named(x, rows, cols, labels, &names)
+    }
+
+    /// As [`LogisticRegression::fit`], naming the columns in its errors (a collinear term is
+    /// reported as `'balance'`, not as an index).
+    ///
+    /// # Errors
+    /// As [`LogisticRegression::fit`], or `names` not one per column.
+    pub fn fit_named(
+        &self,
+        x: &[f64],
+        rows: usize,
+        cols: usize,
+        labels: &[f64],
+        names: &[String],
+    ) -> Result<LogisticFit> {
         self.check(x, rows, cols, labels)?;
+        if names.len() != cols {
+            return Err(Error::invalid(
+                "LogisticRegression",
+                format!("{cols} column names"),
+                names.len().to_string(),
+            ));
+        }
+        let collinear = |j: usize| collinear(j.checked_sub(1).map(|k| names[k].as_str()));
         let p = cols + 1;
         let design = |i: usize, j: usize| if j == 0 { 1.0 } else { x[i * cols + j - 1] };
         let mean_y = labels.iter().sum::<f64>() / rows as f64;
@@ -309,12 +334,8 @@ fn inverse(l: &[f64], p: usize) -> Vec<f64> {
     inv
 }
 
-fn collinear(j: usize) -> Error {
-    let which = if j == 0 {
-        "the intercept".to_string()
-    } else {
-        format!("column {}", j - 1)
-    };
+fn collinear(name: Option<&str>) -> Error {
+    let which = name.map_or("the intercept".to_string(), |n| format!("'{n}'"));
     Error::invalid(
         "LogisticRegression",
         "columns that are not linear combinations of the intercept and each other",

@@ -108,7 +108,7 @@ fn separation_and_collinearity_are_named_errors() -> TestResult {
         .err()
         .ok_or("collinear")?;
     assert!(
-        err.to_string().contains("column 1 is one (collinear"),
+        err.to_string().contains("'column 1' is one (collinear"),
         "{err}"
     );
     let err = LogisticRegression::default()

@@ -13,17 +13,23 @@
 //! let table = Table::open(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/pima_diabetes.csv").as_ref())?;
 //! let options = TabularOptions { calibrate: CalibrateKind::Platt, epochs: 20, ..Default::default() };
 //! let trained = train(&table, "test", &options, None)?;
-//! let auc = trained.metrics.iter().find(|(k, _)| k == "roc_auc").unwrap().1;
+//! let metrics = trained.test_metrics.as_ref().unwrap();
+//! let auc = metrics.iter().find(|(k, _)| k == "roc_auc").unwrap().1;
 //! assert!(auc > 0.75, "{auc}");
 //! # Ok::<(), logit_core::Error>(())
 //! ```
 
+mod candidate;
+mod coefficients;
 mod config;
 mod model;
 mod options;
+mod parts;
 mod train;
 
+pub use coefficients::{Coefficients, Term};
 pub use config::{ModelConfig, FORMAT, MAX_PARAMETERS};
 pub use model::{Pipeline, TabularModel};
-pub use options::{CalibrateKind, LossKind, OptimizerKind, PosWeight, TabularOptions};
-pub use train::{train, Scored, Trained};
+pub use options::{CalibrateKind, LossKind, ModelKind, OptimizerKind, PosWeight, TabularOptions};
+pub use parts::Parts;
+pub use train::{train, CandidateScore, Scored, Trained};

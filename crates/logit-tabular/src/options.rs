@@ -31,6 +31,14 @@ pub struct TabularOptions {
         )
     )]
     pub impute: bool,
+    /// The model: `auto` fits a logistic regression and MLPs and keeps the best by
+    /// validation log loss.
+    #[cfg_attr(feature = "clap", arg(long, value_enum, default_value_t = defaults().model))]
+    pub model: ModelKind,
+    /// L2 penalty of the logistic regression as scikit-learn's C (smaller is stronger; on the
+    /// standardised features); unpenalised without it.
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub l2: Option<f64>,
     /// Hidden layer sizes (comma-separated).
     #[cfg_attr(
         feature = "clap",
@@ -55,9 +63,14 @@ pub struct TabularOptions {
     /// Mini-batch size.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().batch_size))]
     pub batch_size: usize,
-    /// Share of rows held out for validation (threshold, calibration, early stopping).
+    /// Share of all rows held out for validation (early stopping, model choice, calibration,
+    /// threshold); without one, those are fitted on the training rows.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().val_split))]
     pub val_split: f64,
+    /// Share of all rows held out as a test split that chooses nothing: the metrics reported
+    /// are its metrics (0: none).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().test_split))]
+    pub test_split: f64,
     /// Seed of the split, initialisation and shuffling.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().seed))]
     pub seed: u64,
@@ -83,6 +96,8 @@ impl Default for TabularOptions {
             positive: None,
             drop: Vec::new(),
             impute: true,
+            model: ModelKind::Auto,
+            l2: None,
             hidden: vec![16, 8],
             loss: LossKind::BceWithLogits,
             pos_weight: None,
@@ -91,6 +106,7 @@ impl Default for TabularOptions {
             epochs: 200,
             batch_size: 32,
             val_split: 0.2,
+            test_split: 0.2,
             seed: 0,
             patience: 20,
             threshold: ThresholdRule::Fixed(0.5),
@@ -103,17 +119,29 @@ impl TabularOptions {
     /// Checks the options that do not depend on the data.
     ///
     /// # Errors
-    /// A split outside (0, 1), zero epochs, batch size or width, or a positive weight for a
+    /// Splits outside [0, 1) or leaving under 10% to train on, auto without a validation
+    /// split, a non-positive `l2`, zero epochs, batch size or width, or a positive weight for a
     /// loss that has none.
     pub fn check(&self) -> Result<()> {
         let bad =
             |what: &str, expected: &str, got: String| Err(Error::invalid(what, expected, got));
-        if !(self.val_split > 0.0 && self.val_split < 1.0) {
+        let (v, t) = (self.val_split, self.test_split);
+        if !((0.0..1.0).contains(&v) && (0.0..1.0).contains(&t) && v + t < 0.9) {
+            return bad(
+                "--val-split/--test-split",
+                "fractions in [0, 1) leaving at least 10% of the rows to train on",
+                format!("{v} and {t}"),
+            );
+        }
+        if v == 0.0 && self.model == ModelKind::Auto {
             return bad(
                 "--val-split",
-                "a fraction in (0, 1)",
-                self.val_split.to_string(),
+                "a validation split for --model auto to choose on (or --model logistic/mlp)",
+                "0".into(),
             );
+        }
+        if self.l2.is_some_and(|c| !(c > 0.0 && c.is_finite())) {
+            return bad("--l2", "a positive C", format!("{:?}", self.l2));
         }
         if self.epochs == 0 || self.batch_size == 0 || self.hidden.contains(&0) {
             return bad(
@@ -137,6 +165,18 @@ impl TabularOptions {
         }
         Ok(())
     }
+}
+
+/// `--model`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum ModelKind {
+    /// Logistic regression and MLP candidates; the best validation log loss wins.
+    Auto,
+    /// Maximum-likelihood logistic regression (IRLS), with a coefficient table.
+    Logistic,
+    /// An MLP with `--hidden` layers.
+    Mlp,
 }
 
 /// `--loss`.

@@ -1,35 +1,56 @@
-//! [`train`]: a table to a [`TabularModel`] — encode, split stratified, standardise, fit the
-//! network with early stopping, calibrate and choose the threshold on the validation split.
+//! [`train`]: a table to a [`TabularModel`] — split three ways, encode, standardise, fit the
+//! candidate models (logistic regression, MLPs), keep the best by validation log loss,
+//! calibrate and choose the threshold on the validation split, and score the held-out test
+//! split, which chose nothing.
 
 use logit_core::{manual_seed, no_grad, Result, Tensor};
-use logit_data::{
-    fit_encoding, metrics, split_indices, Calibrator, DataLoader, IndexSplit, StandardScaler, Table,
-};
-use logit_losses::{
-    binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid_focal_loss,
-    BceWithLogitsOptions, FocalOptions, Reduction,
-};
-use logit_models::Mlp;
+use logit_data::{fit_encoding, metrics, Calibrator, Encoding, StandardScaler, Table};
 use logit_nn::Module;
-use logit_optim::{Adam, AdamW, Optimizer, SGDConfig, SGD};
-use logit_train::{Callback, Fit, History};
+use logit_train::{Callback, History};
 
+use crate::candidate::{fit_logistic, fit_mlp, logistic_candidates, mlp_candidates, Candidate};
+use crate::coefficients::Coefficients;
 use crate::config::{ModelConfig, FORMAT};
 use crate::model::TabularModel;
-use crate::options::{LossKind, OptimizerKind, TabularOptions};
+use crate::options::{ModelKind, TabularOptions};
+use crate::parts::Parts;
 
 /// What [`train`] returns: the model and what training measured.
 pub struct Trained {
     /// The trained model.
     pub model: TabularModel,
-    /// Losses and the validation ROC-AUC per epoch.
+    /// Losses and the validation ROC-AUC per epoch of the chosen MLP (empty for a logistic
+    /// regression).
     pub history: History,
-    /// The validation split as the model scores it.
+    /// The validation split as the final model scores it (the training rows when there is
+    /// no validation split).
     pub validation: Scored,
-    /// `(name, value)` rows: the validation metrics, ECE before calibration, threshold, epochs.
-    pub metrics: Vec<(String, f64)>,
-    /// Decisions worth telling the user (the picked positive class, the split sizes).
+    /// The test split as the final model scores it, when there is one.
+    pub test: Option<Scored>,
+    /// The validation metrics, ECE before calibration, threshold, epochs.
+    pub validation_metrics: Vec<(String, f64)>,
+    /// The test metrics, when there is a test split.
+    pub test_metrics: Option<Vec<(String, f64)>>,
+    /// Every candidate fitted, the chosen one first.
+    pub candidates: Vec<CandidateScore>,
+    /// The coefficient table, when the chosen model is the logistic regression.
+    pub coefficients: Option<Coefficients>,
+    /// Decisions worth telling the user (the picked positive class, the split sizes, the
+    /// chosen model, fallbacks).
     pub notes: Vec<String>,
+}
+
+/// One fitted candidate: its name (`logistic`, `mlp 16,8 adam`, …), validation log loss of
+/// its uncalibrated probabilities (NaN without a validation split) and epochs (none for the
+/// logistic regression).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateScore {
+    /// The candidate's name.
+    pub name: String,
+    /// Its validation log loss.
+    pub val_log_loss: f64,
+    /// Its epochs.
+    pub history: History,
 }
 
 /// Calibrated probabilities and 0/1 labels of a split.
@@ -41,162 +62,271 @@ pub struct Scored {
     pub labels: Vec<f64>,
 }
 
-/// Fits `table` to predict `target` as `o` says. `callback` sees every epoch (a progress bar).
+/// Standardised features and labels of one part.
+pub(crate) struct PartData {
+    pub x: Tensor,
+    pub y: Tensor,
+}
+
+/// Fits `table` to predict `target` as `o` says. `callback` sees every epoch of every MLP
+/// fitted (a progress bar).
 ///
 /// ```
 /// use logit_data::Table;
 /// use logit_tabular::{train, TabularOptions};
-/// let csv = (0..200).map(|i| format!("{},{}\n", i % 10, u8::from(i % 10 > 4)));
+/// let csv = (0..200).map(|i| format!("{},{}\n", i % 10, u8::from(i % 10 > 4 || i % 7 == 0)));
 /// let text = format!("x,y\n{}", csv.collect::<String>());
 /// let table = Table::read(text.as_bytes(), "xy.csv".as_ref())?;
 /// let trained = train(&table, "y", &TabularOptions { epochs: 30, ..Default::default() }, None)?;
 /// assert!(trained.model.predict(&[9.0], 1)?[0] > 0.5);
+/// assert!(trained.test_metrics.is_some()); // 20% held out from every choice
 /// # Ok::<(), logit_core::Error>(())
 /// ```
 ///
 /// # Errors
-/// Options that make no sense, data the encoder refuses, a split without both classes, or a
-/// non-finite loss.
+/// Options that make no sense, data the encoder refuses, a class with one row, a logistic
+/// regression on separated or collinear data, or a non-finite loss.
 pub fn train(
     table: &Table,
     target: &str,
     o: &TabularOptions,
-    callback: Option<&mut dyn Callback>,
+    callback: Option<&mut (dyn Callback + '_)>,
 ) -> Result<Trained> {
     o.check()?;
     manual_seed(o.seed);
-    let strata = table.strata(target)?;
-    let IndexSplit {
-        train: tr,
-        test: va,
-    } = split_indices(table.rows.len(), o.val_split, o.seed, Some(&strata))?;
-    let (encoding, note) =
-        fit_encoding(table, target, o.positive.as_deref(), &o.drop, o.impute, &tr)?;
-    let (x_tr, y_tr) = encoding.transform(table, &tr)?;
-    let (x_va, y_va) = encoding.transform(table, &va)?;
-    let scaler = StandardScaler::fit(&x_tr)?;
-    let mut config = ModelConfig {
-        format: FORMAT.into(),
-        hidden: o.hidden.clone(),
-        loss: o.loss.name().into(),
-        encoding,
-        scaler_mean: scaler.mean.clone(),
-        scaler_scale: scaler.scale.clone(),
-        calibration: Calibrator::None,
-        threshold: 0.5,
-        threshold_rule: o.threshold.to_string(),
-    };
-    let net = config.build_model()?;
-    let (xs_tr, xs_va) = (scaler.transform(&x_tr)?, scaler.transform(&x_va)?);
-    let history = fit_net(o, &net, (&xs_tr, &y_tr), (&xs_va, &y_va), callback)?;
+    // the table's problems (a bad cell, a third label) come before the split's: a pass with
+    // no rows to fit statistics on decides the columns and the labels
+    fit_encoding(table, target, o.positive.as_deref(), &o.drop, o.impute, &[])?;
+    let mut parts = Parts::split(table, target, o)?;
+    let data = Prepared::new(table, target, o, &parts)?;
+    let (mut candidates, notes) = fit_candidates(o, &data, callback)?;
+    parts.notes.extend(notes);
+    candidates.sort_by(|a, b| a.val_log_loss.total_cmp(&b.val_log_loss));
+    let scores: Vec<CandidateScore> = candidates
+        .iter()
+        .map(|c| CandidateScore {
+            name: c.name.clone(),
+            val_log_loss: c.val_log_loss,
+            history: c.history.clone(),
+        })
+        .collect();
+    if candidates.is_empty() {
+        return Err(logit_core::Error::invalid(
+            "train",
+            "a model that fits",
+            parts.notes.join("; "),
+        ));
+    }
+    let best = candidates.swap_remove(0);
+    finish(o, best, data, scores, parts)
+}
 
-    let logits = {
+/// The encoding and scaler fitted on the training rows, and the three parts through them.
+struct Prepared {
+    encoding: Encoding,
+    scaler: StandardScaler,
+    note: Option<String>,
+    train: PartData,
+    val: Option<PartData>,
+    test: Option<PartData>,
+}
+
+impl Prepared {
+    fn new(table: &Table, target: &str, o: &TabularOptions, parts: &Parts) -> Result<Prepared> {
+        let (encoding, note) = fit_encoding(
+            table,
+            target,
+            o.positive.as_deref(),
+            &o.drop,
+            o.impute,
+            &parts.train,
+        )?;
+        // a logistic regression needs treatment coding: one level of each text column is the
+        // intercept's
+        let encoding = if o.model == ModelKind::Mlp {
+            encoding
+        } else {
+            encoding.with_reference_levels()
+        };
+        let (x, y) = encoding.transform(table, &parts.train)?;
+        let scaler = StandardScaler::fit(&x)?;
+        let prepare = |rows: &[usize]| -> Result<Option<PartData>> {
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            let (x, y) = encoding.transform(table, rows)?;
+            Ok(Some(PartData {
+                x: scaler.transform(&x)?,
+                y,
+            }))
+        };
+        let train = PartData {
+            x: scaler.transform(&x)?,
+            y,
+        };
+        let (val, test) = (prepare(&parts.validation)?, prepare(&parts.test)?);
+        Ok(Prepared {
+            encoding,
+            scaler,
+            note,
+            train,
+            val,
+            test,
+        })
+    }
+}
+
+/// Every candidate `o.model` asks for; under auto a logistic fit that fails is left out with
+/// a note.
+fn fit_candidates(
+    o: &TabularOptions,
+    data: &Prepared,
+    mut callback: Option<&mut (dyn Callback + '_)>,
+) -> Result<(Vec<Candidate>, Vec<String>)> {
+    let (encoding, train_part, val_part) = (&data.encoding, &data.train, data.val.as_ref());
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut notes = Vec::new();
+    if o.model != ModelKind::Mlp {
+        let names = crate::coefficients::term_names(encoding);
+        for c in logistic_candidates(o) {
+            match fit_logistic(c, train_part, val_part, &names) {
+                Ok(fit) => candidates.push(fit),
+                // under auto, another candidate takes over
+                Err(e) if o.model == ModelKind::Auto => {
+                    let name = c.map_or("logistic".into(), |c| format!("logistic C={c}"));
+                    notes.push(format!("candidate {name} left out: {e}"));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    if o.model != ModelKind::Logistic {
+        for spec in mlp_candidates(o) {
+            let c = fit_mlp(
+                o,
+                &spec,
+                encoding.width(),
+                train_part,
+                val_part,
+                callback.as_deref_mut(),
+            )?;
+            candidates.push(c);
+        }
+    }
+    Ok((candidates, notes))
+}
+
+/// Calibration, threshold and metrics of the chosen candidate.
+fn finish(
+    o: &TabularOptions,
+    best: Candidate,
+    data: Prepared,
+    candidates: Vec<CandidateScore>,
+    parts: Parts,
+) -> Result<Trained> {
+    let logits = |p: &PartData| -> Result<(Vec<f64>, Vec<f64>)> {
         let _g = no_grad();
-        net.forward(&xs_va)?.to_vec_f64()
+        Ok((best.net.forward(&p.x)?.to_vec_f64(), p.y.to_vec_f64()))
     };
-    let labels = y_va.to_vec_f64();
-    config.calibration = o.calibrate.fit(&logits, &labels)?;
-    let probs = config.calibration.transform(&logits);
-    config.threshold = o.threshold.choose(&probs, &labels)?;
-    let mut rows = metrics::report(&probs, &labels, config.threshold)?;
-    let raw = Calibrator::None.transform(&logits);
-    let ece_before = metrics::expected_calibration_error(&raw, &labels, 10)?;
-    rows.insert(
-        rows.len() - 1,
+    let (val_logits, val_labels) = logits(data.val.as_ref().unwrap_or(&data.train))?;
+    let calibration = o.calibrate.fit(&val_logits, &val_labels)?;
+    let validation = Scored {
+        probs: calibration.transform(&val_logits),
+        labels: val_labels,
+    };
+    let threshold = o.threshold.choose(&validation.probs, &validation.labels)?;
+    let ece_before = metrics::expected_calibration_error(
+        &Calibrator::None.transform(&val_logits),
+        &validation.labels,
+        10,
+    )?;
+    let mut val_rows = validation.report(threshold)?;
+    val_rows.insert(
+        val_rows.len() - 1,
         ("ece_before_calibration".into(), ece_before),
     );
-    rows.push(("threshold".into(), config.threshold));
-    rows.push(("epochs".into(), history.len() as f64));
-    let mut notes: Vec<String> = note.into_iter().collect();
-    notes.push(format!(
-        "trained on {} rows, validated on {} ({} features)",
-        tr.len(),
-        va.len(),
-        config.encoding.width()
-    ));
+    val_rows.push(("epochs".into(), best.history.len() as f64));
+    let test = data
+        .test
+        .as_ref()
+        .map(|p| -> Result<Scored> {
+            let (z, labels) = logits(p)?;
+            let probs = calibration.transform(&z);
+            Ok(Scored { probs, labels })
+        })
+        .transpose()?;
+    let test_metrics = test.as_ref().map(|t| t.report(threshold)).transpose()?;
+    let Prepared {
+        encoding,
+        scaler,
+        note,
+        ..
+    } = data;
+    let coefficients = best
+        .logistic
+        .as_ref()
+        .map(|fit| Coefficients::new(fit, &encoding, &scaler.mean, &scaler.scale));
+    let notes = summary_notes(note, parts, &best.name, &candidates, encoding.width());
+    let config = ModelConfig {
+        format: FORMAT.into(),
+        hidden: best.hidden.clone(),
+        loss: best.loss.clone(),
+        encoding,
+        scaler_mean: scaler.mean,
+        scaler_scale: scaler.scale,
+        calibration,
+        threshold,
+        threshold_rule: o.threshold.to_string(),
+    };
     Ok(Trained {
-        model: TabularModel::with_net(config, net)?,
-        history,
-        validation: Scored { probs, labels },
-        metrics: rows,
+        model: TabularModel::with_net(config, best.net)?,
+        history: best.history,
+        validation,
+        test,
+        validation_metrics: val_rows,
+        test_metrics,
+        candidates,
+        coefficients,
         notes,
     })
 }
 
-fn loss_of(
-    kind: LossKind,
-    logits: &Tensor,
-    y: &Tensor,
-    pos_weight: Option<&Tensor>,
-) -> Result<Tensor> {
-    match kind {
-        LossKind::Bce => binary_cross_entropy(&logits.sigmoid(), y, Reduction::Mean),
-        LossKind::Focal => sigmoid_focal_loss(
-            logits,
-            y,
-            FocalOptions {
-                alpha: 0.25,
-                gamma: 2.0,
-                reduction: Reduction::Mean,
-            },
-        ),
-        LossKind::BceWithLogits => binary_cross_entropy_with_logits(
-            logits,
-            y,
-            BceWithLogitsOptions {
-                pos_weight,
-                reduction: Reduction::Mean,
-                ..Default::default()
-            },
-        ),
+impl Scored {
+    /// scikit-learn's metrics at `threshold`, then the threshold.
+    ///
+    /// # Errors
+    /// As [`metrics::report`].
+    pub fn report(&self, threshold: f64) -> Result<Vec<(String, f64)>> {
+        let mut rows = metrics::report(&self.probs, &self.labels, threshold)?;
+        rows.push(("threshold".into(), threshold));
+        Ok(rows)
     }
 }
 
-/// The optimizer `o.optimizer` names, with `o.lr`.
-fn optimizer(o: &TabularOptions, params: Vec<Tensor>) -> Result<Box<dyn Optimizer>> {
-    Ok(match o.optimizer {
-        OptimizerKind::Sgd => Box::new(SGD::new(
-            params,
-            SGDConfig {
-                lr: o.lr,
-                momentum: 0.9,
-                ..Default::default()
-            },
-        )?),
-        OptimizerKind::Adamw => Box::new(AdamW::new(params, o.lr)?),
-        OptimizerKind::Adam => Box::new(Adam::new(params, o.lr)?),
-    })
-}
-
-/// Trains `net` with early stopping on the validation log loss, ending with the best weights.
-fn fit_net(
-    o: &TabularOptions,
-    net: &Mlp,
-    (x_tr, y_tr): (&Tensor, &Tensor),
-    (x_va, y_va): (&Tensor, &Tensor),
-    callback: Option<&mut dyn Callback>,
-) -> Result<History> {
-    let pos_weight = o
-        .pos_weight
-        .map(|w| Tensor::full(&[1], w.value(&y_tr.to_vec::<f32>())));
-    let mut opt = optimizer(o, net.parameters())?;
-    let mut loader = DataLoader::new(x_tr, y_tr, o.batch_size)?.shuffle(o.seed);
-    let mut fit = Fit::new(net, opt.as_mut(), |out: &Tensor, y: &Tensor| {
-        loss_of(o.loss, out, y, pos_weight.as_ref())
-    })
-    .epochs(o.epochs)
-    .validation(x_va, y_va)
-    // every loss is judged by the same log loss, so runs with different losses compare
-    .val_loss(|out, y| binary_cross_entropy_with_logits(out, y, Reduction::Mean))
-    .metric("roc_auc", |out, y| {
-        Ok(metrics::roc_auc(&out.sigmoid().to_vec_f64(), &y.to_vec_f64()).unwrap_or(f64::NAN))
-    })
-    .restore_best(true);
-    if let Some(c) = callback {
-        fit = fit.callback(c);
+/// The notes of a run: the encoder's, the split's, the sizes and the model choice.
+fn summary_notes(
+    note: Option<String>,
+    parts: Parts,
+    best: &str,
+    candidates: &[CandidateScore],
+    width: usize,
+) -> Vec<String> {
+    let mut notes: Vec<String> = note.into_iter().chain(parts.notes).collect();
+    notes.push(format!(
+        "trained on {} rows, validated on {}, tested on {} ({width} features)",
+        parts.train.len(),
+        parts.validation.len(),
+        parts.test.len(),
+    ));
+    if candidates.len() > 1 {
+        let list: Vec<String> = candidates
+            .iter()
+            .map(|c| format!("{} {:.4}", c.name, c.val_log_loss))
+            .collect();
+        notes.push(format!(
+            "model: {best} (validation log loss: {})",
+            list.join(", ")
+        ));
     }
-    if o.patience > 0 {
-        fit = fit.early_stopping(o.patience);
-    }
-    fit.run(&mut loader)
+    notes
 }

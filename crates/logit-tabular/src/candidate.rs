@@ -1,0 +1,224 @@
+//! [`Candidate`]s: the models [`train`](crate::train) fits and compares — the logistic
+//! regression (IRLS) and MLPs of a few sizes and weight decays (`Fit` with early stopping).
+
+use logit_core::{no_grad, Result, Tensor};
+use logit_data::metrics;
+use logit_losses::{
+    binary_cross_entropy, binary_cross_entropy_with_logits, sigmoid_focal_loss,
+    BceWithLogitsOptions, FocalOptions, Reduction,
+};
+use logit_models::{Activation, LogisticFit, LogisticRegression, Mlp};
+use logit_nn::{Module, StateDict};
+use logit_optim::{Adam, AdamConfig, AdamW, Optimizer, SGDConfig, SGD};
+use logit_train::{Callback, Fit, History};
+
+use crate::options::{LossKind, ModelKind, OptimizerKind, TabularOptions};
+use crate::train::PartData;
+
+/// A fitted model and how it did on the validation split.
+pub(crate) struct Candidate {
+    pub name: String,
+    pub hidden: Vec<usize>,
+    pub loss: String,
+    pub net: Mlp,
+    pub history: History,
+    pub logistic: Option<LogisticFit>,
+    /// Log loss of the uncalibrated probabilities on the validation split (NaN without one).
+    pub val_log_loss: f64,
+}
+
+/// The penalties to try: `--l2` if given; under `--model auto` without it, none (which
+/// separable data refuses) and scikit-learn's default `C = 1`.
+pub(crate) fn logistic_candidates(o: &TabularOptions) -> Vec<Option<f64>> {
+    match (o.l2, o.model) {
+        (Some(c), _) => vec![Some(c)],
+        (None, ModelKind::Auto) => vec![None, Some(1.0)],
+        (None, _) => vec![None],
+    }
+}
+
+/// One MLP to try.
+pub(crate) struct MlpSpec {
+    hidden: Vec<usize>,
+    optimizer: OptimizerKind,
+    weight_decay: Option<f64>,
+}
+
+/// `o.hidden` with `o.optimizer`; under `--model auto` also a wider and a narrower network
+/// with AdamW's weight decay.
+pub(crate) fn mlp_candidates(o: &TabularOptions) -> Vec<MlpSpec> {
+    let mut specs = vec![MlpSpec {
+        hidden: o.hidden.clone(),
+        optimizer: o.optimizer,
+        weight_decay: None,
+    }];
+    if o.model == ModelKind::Auto {
+        specs.push(MlpSpec {
+            hidden: vec![32, 16],
+            optimizer: OptimizerKind::Adamw,
+            weight_decay: Some(0.01),
+        });
+        specs.push(MlpSpec {
+            hidden: vec![8],
+            optimizer: OptimizerKind::Adamw,
+            weight_decay: Some(0.1),
+        });
+    }
+    specs
+}
+
+fn val_log_loss(net: &Mlp, val: Option<&PartData>) -> Result<f64> {
+    let Some(v) = val else { return Ok(f64::NAN) };
+    let _g = no_grad();
+    let p = net.forward(&v.x)?.sigmoid().to_vec_f64();
+    metrics::log_loss(&p, &v.y.to_vec_f64())
+}
+
+/// The logistic regression on the standardised training rows, as a network without hidden
+/// layers (so prediction and export are the MLP's).
+pub(crate) fn fit_logistic(
+    c: Option<f64>,
+    train: &PartData,
+    val: Option<&PartData>,
+    names: &[String],
+) -> Result<Candidate> {
+    let (rows, cols) = (train.x.shape()[0], train.x.shape()[1]);
+    let fit = LogisticRegression {
+        c,
+        ..Default::default()
+    }
+    .fit_named(
+        &train.x.to_vec_f64(),
+        rows,
+        cols,
+        &train.y.to_vec_f64(),
+        names,
+    )?;
+    let net = Mlp::new(cols, &[], Activation::ReLU, 0.0)?;
+    let mut sd = StateDict::new();
+    sd.insert(
+        "0.weight",
+        Tensor::from_vec(fit.coef[1..].to_vec(), &[1, cols])?.float(),
+    );
+    sd.insert("0.bias", Tensor::from_vec(vec![fit.coef[0]], &[1])?.float());
+    net.load_state_dict(&sd)?;
+    net.eval();
+    Ok(Candidate {
+        name: match c {
+            Some(c) => format!("logistic C={c}"),
+            None => "logistic".into(),
+        },
+        hidden: Vec::new(),
+        loss: "log-likelihood (IRLS)".into(),
+        val_log_loss: val_log_loss(&net, val)?,
+        net,
+        history: History::default(),
+        logistic: Some(fit),
+    })
+}
+
+/// One MLP trained with early stopping on the validation log loss, ending with the best
+/// weights.
+pub(crate) fn fit_mlp(
+    o: &TabularOptions,
+    spec: &MlpSpec,
+    width: usize,
+    train: &PartData,
+    val: Option<&PartData>,
+    callback: Option<&mut (dyn Callback + '_)>,
+) -> Result<Candidate> {
+    let net = Mlp::new(width, &spec.hidden, Activation::ReLU, 0.0)?;
+    let pos_weight = o
+        .pos_weight
+        .map(|w| Tensor::full(&[1], w.value(&train.y.to_vec::<f32>())));
+    let mut opt = optimizer(spec, o.lr, net.parameters())?;
+    let mut loader = logit_data::DataLoader::new(&train.x, &train.y, o.batch_size)?.shuffle(o.seed);
+    let mut fit = Fit::new(&net, opt.as_mut(), |out: &Tensor, y: &Tensor| {
+        loss_of(o.loss, out, y, pos_weight.as_ref())
+    })
+    .epochs(o.epochs);
+    if let Some(v) = val {
+        fit = fit
+            .validation(&v.x, &v.y)
+            // every loss is judged by the same log loss, so runs with different losses compare
+            .val_loss(|out, y| binary_cross_entropy_with_logits(out, y, Reduction::Mean))
+            .metric("roc_auc", |out, y| {
+                Ok(
+                    metrics::roc_auc(&out.sigmoid().to_vec_f64(), &y.to_vec_f64())
+                        .unwrap_or(f64::NAN),
+                )
+            })
+            .restore_best(true);
+        if o.patience > 0 {
+            fit = fit.early_stopping(o.patience);
+        }
+    }
+    if let Some(c) = callback {
+        fit = fit.callback(c);
+    }
+    let history = fit.run(&mut loader)?;
+    net.eval();
+    let hidden: Vec<String> = spec.hidden.iter().map(usize::to_string).collect();
+    let decay = spec
+        .weight_decay
+        .map_or(String::new(), |w| format!(" wd={w}"));
+    Ok(Candidate {
+        name: format!("mlp {} {:?}{decay}", hidden.join(","), spec.optimizer).to_lowercase(),
+        hidden: spec.hidden.clone(),
+        loss: o.loss.name().into(),
+        val_log_loss: val_log_loss(&net, val)?,
+        net,
+        history,
+        logistic: None,
+    })
+}
+
+fn loss_of(
+    kind: LossKind,
+    logits: &Tensor,
+    y: &Tensor,
+    pos_weight: Option<&Tensor>,
+) -> Result<Tensor> {
+    match kind {
+        LossKind::Bce => binary_cross_entropy(&logits.sigmoid(), y, Reduction::Mean),
+        LossKind::Focal => sigmoid_focal_loss(
+            logits,
+            y,
+            FocalOptions {
+                alpha: 0.25,
+                gamma: 2.0,
+                reduction: Reduction::Mean,
+            },
+        ),
+        LossKind::BceWithLogits => binary_cross_entropy_with_logits(
+            logits,
+            y,
+            BceWithLogitsOptions {
+                pos_weight,
+                reduction: Reduction::Mean,
+                ..Default::default()
+            },
+        ),
+    }
+}
+
+/// The optimizer a spec names, with `lr`.
+fn optimizer(spec: &MlpSpec, lr: f64, params: Vec<Tensor>) -> Result<Box<dyn Optimizer>> {
+    let adam = AdamConfig {
+        lr,
+        weight_decay: spec.weight_decay,
+        ..Default::default()
+    };
+    Ok(match spec.optimizer {
+        OptimizerKind::Sgd => Box::new(SGD::new(
+            params,
+            SGDConfig {
+                lr,
+                momentum: 0.9,
+                ..Default::default()
+            },
+        )?),
+        OptimizerKind::Adamw => Box::new(AdamW::new(params, adam)?),
+        OptimizerKind::Adam => Box::new(Adam::new(params, adam)?),
+    })
+}
