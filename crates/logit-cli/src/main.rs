@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use logit_cli::folder::metrics_table;
 use logit_cli::train::{train, TrainArgs};
+use logit_data::CsvFormat;
 
 #[derive(Parser)]
 #[command(
@@ -39,6 +40,9 @@ enum Command {
         model: PathBuf,
         /// A CSV with the model's columns and its label column.
         data: PathBuf,
+        /// The CSV's delimiter (auto, tab, or the character).
+        #[arg(long, default_value_t = CsvFormat::default())]
+        delimiter: CsvFormat,
     },
     /// Probabilities and 0/1 decisions for every row of a CSV.
     Predict {
@@ -49,6 +53,9 @@ enum Command {
         /// Output CSV (default: stdout).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// The CSV's delimiter (auto, tab, or the character); the output uses commas.
+        #[arg(long, default_value_t = CsvFormat::default())]
+        delimiter: CsvFormat,
     },
     /// Convert weights between .pth (torch.save) and .safetensors, either way; the output's
     /// extension picks the format.
@@ -120,16 +127,21 @@ fn run(cli: Cli) -> logit_core::Result<()> {
                 }
             }
         }
-        Command::Evaluate { model, data } => {
-            let rows = logit_cli::evaluate::evaluate(&model, &data)?;
+        Command::Evaluate {
+            model,
+            data,
+            delimiter,
+        } => {
+            let rows = logit_cli::evaluate::evaluate(&model, &data, delimiter)?;
             println!("{}", metrics_table(&rows));
         }
         Command::Predict {
             model,
             data,
             output,
+            delimiter,
         } => {
-            let n = logit_cli::predict::predict(&model, &data, output.as_deref())?;
+            let n = logit_cli::predict::predict(&model, &data, output.as_deref(), delimiter)?;
             if let Some(o) = output {
                 eprintln!("wrote {n} predictions to {}", o.display());
             }

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use logit_core::{Error, Result};
+use logit_data::CsvFormat;
 
 use crate::evaluate::CHUNK;
 
@@ -14,10 +15,15 @@ use crate::evaluate::CHUNK;
 ///
 /// # Errors
 /// As [`crate::evaluate::evaluate`], or an output that cannot be written.
-pub fn predict(model_dir: &Path, data: &Path, out: Option<&Path>) -> Result<usize> {
+pub fn predict(
+    model_dir: &Path,
+    data: &Path,
+    out: Option<&Path>,
+    format: CsvFormat,
+) -> Result<usize> {
     let m = crate::folder::open(model_dir)?;
     let file = std::fs::File::open(data).map_err(|e| Error::io(data, e))?;
-    let stream = m.config.encoding.stream(file, data, CHUNK)?;
+    let stream = m.config.encoding.stream_as(file, data, CHUNK, format)?;
     let target = out.unwrap_or(Path::new("<stdout>"));
     let werr = |e: std::io::Error| Error::io(target, e);
     let write = |sink: Box<dyn Write>| -> Result<usize> {

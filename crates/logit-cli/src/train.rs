@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use logit_core::{Error, Result};
-use logit_data::Table;
+use logit_data::{CsvFormat, Table};
 use logit_nn::Module;
 use logit_optim::Optimizer;
 use logit_tabular::{TabularOptions, Trained};
@@ -29,6 +29,10 @@ pub struct TrainArgs {
     /// Output model folder.
     #[arg(long, default_value = "model")]
     pub out: PathBuf,
+    /// The CSV's delimiter: auto (sniffed from the header line: `,`, `;`, tab or `|`), tab, or
+    /// the character. Cells that are empty or NA, NaN, nan, null, NULL or ? are missing.
+    #[arg(long, default_value_t = CsvFormat::default())]
+    pub delimiter: CsvFormat,
     /// Print one JSON line per epoch on stdout.
     #[arg(long)]
     pub json: bool,
@@ -58,7 +62,7 @@ pub fn train(a: &TrainArgs, progress: &mut dyn FnMut(&str)) -> Result<Trained> {
 /// The CSV (or the bundled data) and the label column's name.
 fn load(a: &TrainArgs) -> Result<(Table, String)> {
     let (table, default_target) = match &a.data {
-        Some(p) => (Table::open(p)?, None),
+        Some(p) => (Table::open_as(p, a.delimiter)?, None),
         None => (
             Table::read(BUNDLED.as_bytes(), Path::new("bundled breast_cancer.csv"))?,
             Some("malignant"),

@@ -439,3 +439,42 @@ fn a_logistic_model_writes_statsmodels_style_coefficients() {
         d.path(),
     ));
 }
+
+#[test]
+fn a_semicolon_csv_with_a_bom_and_na_cells_trains_and_predicts() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = String::from("\u{feff}plan;usage;churn\n");
+    for i in 0..200 {
+        let usage = if i % 13 == 0 {
+            "NA".to_string()
+        } else {
+            format!("{}", i * 37 % 100)
+        };
+        let plan = if i % 11 == 0 { "?" } else { ["a", "b"][i % 2] };
+        let churn = u8::from((i * 37 % 100) < 40 || (i % 7 == 0));
+        s += &format!("{plan};{usage};{churn}\n");
+    }
+    std::fs::write(d.path().join("s.csv"), s).unwrap();
+    ok(&logit(
+        &[
+            "train", "s.csv", "--target", "churn", "--model", "mlp", "--epochs", "5",
+        ],
+        d.path(),
+    ));
+    let cfg = std::fs::read_to_string(d.path().join("model/model.json")).unwrap();
+    assert!(cfg.contains("\"plan\"") && !cfg.contains("\"?\""), "{cfg}");
+    let pred = ok(&logit(&["predict", "model", "s.csv"], d.path()));
+    let mut lines = pred.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "plan,usage,churn,probability,decision"
+    );
+    // full precision: more digits than predict's old six decimals
+    let p = lines.next().unwrap().split(',').nth(3).unwrap();
+    assert!(p.len() > 8 && p.parse::<f64>().is_ok(), "{p}");
+    let forced = fails(&logit(
+        &["predict", "model", "s.csv", "--delimiter", ","],
+        d.path(),
+    ));
+    assert!(forced.contains("a column 'plan'"), "{forced}");
+}

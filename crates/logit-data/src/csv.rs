@@ -53,7 +53,7 @@ pub fn read_csv(
     label: &str,
 ) -> Result<CsvData> {
     let path = source.as_ref();
-    let mut rdr = crate::csv_reader(reader);
+    let mut rdr = crate::csv_reader(reader, path, crate::CsvFormat::default())?;
     let names = crate::headers(&mut rdr, path)?;
     let label_col = names.iter().position(|h| h == label).ok_or_else(|| {
         parse_err(
@@ -68,7 +68,7 @@ pub fn read_csv(
     while let Some((rec, line)) = crate::next_row(&mut rdr, names.len(), path)? {
         for (c, cell) in rec.iter().enumerate() {
             let col = || format!("column '{}'", names[c]);
-            if cell.is_empty() {
+            if crate::is_missing(cell) {
                 return Err(parse_err(
                     path,
                     line,

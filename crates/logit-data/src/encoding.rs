@@ -8,7 +8,7 @@ use std::path::Path;
 use logit_core::{Error, Result, Tensor};
 use serde::{Deserialize, Serialize};
 
-use crate::table::Table;
+use crate::table::{is_missing, quote, Table};
 
 /// Text columns with at most this many distinct values are one-hot encoded.
 pub const MAX_CATEGORIES: usize = 20;
@@ -133,8 +133,8 @@ impl Encoding {
                     Error::invalid(
                         format!("{}", source.display()),
                         format!(
-                            "a column '{}' (the model was trained on columns {:?})",
-                            c.name(),
+                            "a column {} (the model was trained on columns {:?})",
+                            quote(c.name()),
                             self.columns
                                 .iter()
                                 .map(ColumnSpec::name)
@@ -187,25 +187,30 @@ impl Encoding {
                 column: col + 1,
                 message: msg,
             };
-            if cell.is_empty() && !self.impute {
+            let missing = is_missing(cell);
+            if missing && !self.impute {
                 return Err(err(format!(
-                    "empty cell in column '{}' (imputation is off: --no-impute)",
-                    spec.name()
+                    "empty cell in column {} (imputation is off: --no-impute)",
+                    quote(spec.name())
                 )));
             }
             match spec {
                 ColumnSpec::Numeric { median, name } => {
-                    let v = if cell.is_empty() {
+                    let v = if missing {
                         *median
                     } else {
                         let v: f64 = cell.parse().map_err(|_| {
                             err(format!(
-                                "expected a number in column '{name}', got '{cell}'"
+                                "expected a number in column {}, got {}",
+                                quote(name),
+                                quote(cell)
                             ))
                         })?;
                         if !v.is_finite() {
                             return Err(err(format!(
-                                "expected a finite number in column '{name}', got '{cell}'"
+                                "expected a finite number in column {}, got {}",
+                                quote(name),
+                                quote(cell)
                             )));
                         }
                         v
@@ -213,7 +218,7 @@ impl Encoding {
                     out.push(v as f32);
                 }
                 ColumnSpec::Categorical { mode, .. } => {
-                    let value = if cell.is_empty() { mode.as_str() } else { cell };
+                    let value = if missing { mode.as_str() } else { cell };
                     out.extend(spec.levels().iter().map(|k| f32::from(k == value)));
                 }
             }
@@ -237,8 +242,11 @@ impl Encoding {
                 line: line as usize,
                 column: col + 1,
                 message: format!(
-                    "expected a label '{}' or '{}' in column '{}', got '{cell}'",
-                    self.positive, self.negative, self.target
+                    "expected a label {} or {} in column {}, got {}",
+                    quote(&self.positive),
+                    quote(&self.negative),
+                    quote(&self.target),
+                    quote(cell)
                 ),
             })
         }

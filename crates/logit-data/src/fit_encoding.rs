@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use logit_core::{Error, Result};
 
 use crate::encoding::{ColumnSpec, Encoding, MAX_CATEGORIES};
-use crate::table::Table;
+use crate::table::{is_missing, quote, Table};
 
 /// Decides the label mapping and the kind of every input column from the whole table, and the
 /// imputation values from the rows in `fit_rows` only. Returns the encoding and a note when
@@ -71,8 +71,8 @@ fn label_mapping(
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for (row, &line) in t.rows.iter().zip(&t.lines) {
         let v = row[tc].as_str();
-        if v.is_empty() {
-            let msg = format!("empty label in column '{target}'");
+        if is_missing(v) {
+            let msg = format!("missing label in column {}", quote(target));
             return Err(parse_error(t, line, tc, msg));
         }
         *counts.entry(v).or_default() += 1;
@@ -82,9 +82,9 @@ fn label_mapping(
     if values.len() < 2 {
         let only = values.first().copied().unwrap_or("");
         return Err(Error::invalid(
-            format!("target column '{target}'"),
+            format!("target column {}", quote(target)),
             "two classes",
-            format!("only '{only}'"),
+            format!("only {}", quote(only)),
         ));
     }
     if positive.is_none() && values.iter().all(|v| ["0", "1"].contains(v)) {
@@ -95,7 +95,7 @@ fn label_mapping(
     }
     if values.len() != 2 {
         return Err(Error::invalid(
-            format!("target column '{target}'"),
+            format!("target column {}", quote(target)),
             "exactly two label values",
             format!(
                 "{} values {:?}",
@@ -110,7 +110,7 @@ fn label_mapping(
             return Err(Error::invalid(
                 "--positive",
                 format!("one of the labels {values:?}"),
-                format!("'{p}'"),
+                quote(p),
             ))
         }
         None => {
@@ -120,7 +120,10 @@ fn label_mapping(
             } else {
                 values[0]
             };
-            let note = format!("positive class: '{p}' (the rarer label; choose with --positive)");
+            let note = format!(
+                "positive class: {} (the rarer label; choose with --positive)",
+                quote(p)
+            );
             (p, Some(note))
         }
     };
@@ -136,7 +139,7 @@ fn column_spec(t: &Table, c: usize, fit_rows: &[usize]) -> Result<ColumnSpec> {
     let mut any_number = false;
     for (row, &line) in t.rows.iter().zip(&t.lines) {
         let cell = row[c].as_str();
-        if cell.is_empty() {
+        if is_missing(cell) {
             continue;
         }
         if cell.parse::<f64>().is_ok_and(f64::is_finite) {
@@ -149,7 +152,7 @@ fn column_spec(t: &Table, c: usize, fit_rows: &[usize]) -> Result<ColumnSpec> {
         fit_rows
             .iter()
             .map(|&i| t.rows[i][c].as_str())
-            .filter(|s| !s.is_empty())
+            .filter(|s| !is_missing(s))
     };
     match (any_number, first_text) {
         (_, None) => {
@@ -165,7 +168,7 @@ fn column_spec(t: &Table, c: usize, fit_rows: &[usize]) -> Result<ColumnSpec> {
                 median,
             })
         }
-        (true, Some((line, cell))) => Err(parse_error(t, line, c, format!("column '{name}' mixes numbers and text: expected a number, got '{cell}' (fix the cell or drop the column with --drop {name})"))),
+        (true, Some((line, cell))) => Err(parse_error(t, line, c, format!("column {} mixes numbers and text: expected a number, got {} (fix the cell or drop the column with --drop {})", quote(name), quote(cell), quote(name)))),
         (false, Some(_)) => categorical(t, c, fit_cells()),
     }
 }
@@ -178,17 +181,18 @@ fn categorical<'t>(
     let name = &t.headers[c];
     let mut freq: BTreeMap<&str, usize> = BTreeMap::new();
     for row in &t.rows {
-        if !row[c].is_empty() {
+        if !is_missing(&row[c]) {
             *freq.entry(row[c].as_str()).or_default() += 1;
         }
     }
     if freq.len() > MAX_CATEGORIES {
         return Err(Error::invalid(
-            format!("column '{name}'"),
+            format!("column {}", quote(name)),
             format!("numbers, or text with at most {MAX_CATEGORIES} distinct values"),
             format!(
-                "{} distinct text values (drop it with --drop {name})",
-                freq.len()
+                "{} distinct text values (drop it with --drop {})",
+                freq.len(),
+                quote(name)
             ),
         ));
     }

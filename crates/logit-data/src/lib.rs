@@ -45,5 +45,7 @@ pub use random_state::RandomState;
 pub use scaler::StandardScaler;
 pub use split::{split_indices, train_test_split, IndexSplit, Split};
 pub use stream::{EncodedChunk, EncodedStream};
-pub use table::{csv_reader, headers, next_row, Table};
+pub use table::{
+    csv_reader, headers, is_missing, next_row, quote, CsvFormat, Sniffed, Table, MISSING,
+};
 pub use threshold::ThresholdRule;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use logit_core::{Error, Result};
 
 use crate::encoding::Encoding;
-use crate::table::{csv_reader, headers, next_row};
+use crate::table::{csv_reader, headers, next_row, CsvFormat, Sniffed};
 
 /// One chunk of a stream: the raw cells of its rows, their features and, when the file has
 /// the label column, their labels.
@@ -35,7 +35,7 @@ impl EncodedChunk {
 /// An iterator of [`EncodedChunk`]s over a CSV, from [`Encoding::stream`].
 pub struct EncodedStream<'e, R: std::io::Read> {
     encoding: &'e Encoding,
-    reader: csv::Reader<R>,
+    reader: csv::Reader<Sniffed<R>>,
     source: PathBuf,
     headers: Vec<String>,
     at: Vec<usize>,
@@ -71,10 +71,24 @@ impl Encoding {
         source: &Path,
         chunk: usize,
     ) -> Result<EncodedStream<'_, R>> {
+        self.stream_as(reader, source, chunk, CsvFormat::default())
+    }
+
+    /// As [`Encoding::stream`] with a given delimiter.
+    ///
+    /// # Errors
+    /// As [`Encoding::stream`].
+    pub fn stream_as<R: std::io::Read>(
+        &self,
+        reader: R,
+        source: &Path,
+        chunk: usize,
+        format: CsvFormat,
+    ) -> Result<EncodedStream<'_, R>> {
         if chunk == 0 {
             return Err(Error::invalid("stream", "a chunk of at least one row", "0"));
         }
-        let mut reader = csv_reader(reader);
+        let mut reader = csv_reader(reader, source, format)?;
         let headers = headers(&mut reader, source)?;
         let at = self.locate(&headers, source)?;
         let label_column = headers.iter().position(|h| *h == self.target);
