@@ -403,41 +403,22 @@ fn a_logistic_model_writes_statsmodels_style_coefficients() {
         "x,y\n1,0\n2,0\n3,0\n4,1\n5,1\n6,1\n",
     )
     .unwrap();
-    let err = fails(&logit(
-        &[
-            "train",
-            "sep.csv",
-            "--target",
-            "y",
-            "--model",
-            "logistic",
-            "--test-split",
-            "0",
-            "--val-split",
-            "0",
-        ],
-        d.path(),
-    ));
+    let sep = [
+        "train",
+        "sep.csv",
+        "--target",
+        "y",
+        "--model",
+        "logistic",
+        "--test-split",
+        "0",
+        "--val-split",
+        "0",
+    ];
+    let err = fails(&logit(&sep, d.path()));
     assert!(err.contains("perfect separation"), "{err}");
-    ok(&logit(
-        &[
-            "train",
-            "sep.csv",
-            "--target",
-            "y",
-            "--model",
-            "logistic",
-            "--test-split",
-            "0",
-            "--val-split",
-            "0",
-            "--l2",
-            "1",
-            "--out",
-            "m2",
-        ],
-        d.path(),
-    ));
+    let penalised = [&sep[..], &["--l2", "1", "--out", "m2"]].concat();
+    ok(&logit(&penalised, d.path()));
 }
 
 #[test]

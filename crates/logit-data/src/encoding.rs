@@ -8,7 +8,8 @@ use std::path::Path;
 use logit_core::{Error, Result, Tensor};
 use serde::{Deserialize, Serialize};
 
-use crate::table::{is_missing, quote, Table};
+use crate::reader::{is_missing, quote};
+use crate::table::{Column, Table, MISSING_CODE};
 
 /// Text columns with at most this many distinct values are one-hot encoded.
 pub const MAX_CATEGORIES: usize = 20;
@@ -147,23 +148,117 @@ impl Encoding {
             .collect()
     }
 
-    /// Features `[rows, width]` and 0/1 labels `[rows, 1]` of the given rows of `table`.
+    /// Features `[rows, width]` and 0/1 labels `[rows, 1]` of the given rows of `table`,
+    /// filled column by column from its storage.
     ///
     /// # Errors
     /// As [`Encoding::locate`], [`Encoding::encode_row`] and [`Encoding::label`].
     pub fn transform(&self, table: &Table, rows: &[usize]) -> Result<(Tensor, Tensor)> {
         let at = self.locate(&table.headers, &table.source)?;
-        let tc = table.column(&self.target)?;
-        let (mut x, mut y) = (Vec::with_capacity(rows.len() * self.width()), Vec::new());
-        for &i in rows {
-            let (row, line) = (&table.rows[i], table.lines[i]);
-            self.encode_row(row, &at, &table.source, line, &mut x)?;
-            y.push(self.label(row, tc, &table.source, line)?);
+        let width = self.width();
+        let mut x = vec![0f32; rows.len() * width];
+        let mut offset = 0;
+        for (spec, &col) in self.columns.iter().zip(&at) {
+            let cells = Cells { table, col, rows };
+            let out = Out {
+                x: &mut x,
+                offset,
+                width,
+            };
+            match spec {
+                ColumnSpec::Numeric { median, name } => {
+                    self.fill_numeric(cells, name, *median, out)?
+                }
+                ColumnSpec::Categorical { mode, .. } => self.fill_levels(cells, spec, mode, out)?,
+            }
+            offset += spec.width();
         }
+        let y = self.labels(table, rows)?;
         Ok((
-            Tensor::from_vec(x, &[rows.len(), self.width()])?,
+            Tensor::from_vec(x, &[rows.len(), width])?,
             Tensor::from_vec(y, &[rows.len(), 1])?,
         ))
+    }
+
+    fn fill_numeric(&self, c: Cells<'_>, name: &str, median: f64, out: Out<'_>) -> Result<()> {
+        for (k, &i) in c.rows.iter().enumerate() {
+            let column = &c.table.columns[c.col];
+            let v = if column.is_missing(i) {
+                if !self.impute {
+                    return Err(c.error(i, empty_cell(name)));
+                }
+                median
+            } else {
+                match column {
+                    Column::Numeric(v) => v[i],
+                    Column::Text { .. } => {
+                        let cell = column.cell(i);
+                        cell.parse::<f64>()
+                            .ok()
+                            .filter(|v| v.is_finite())
+                            .ok_or_else(|| c.error(i, not_a_number(name, &cell)))?
+                    }
+                }
+            };
+            out.x[k * out.width + out.offset] = v as f32;
+        }
+        Ok(())
+    }
+
+    fn fill_levels(&self, c: Cells<'_>, spec: &ColumnSpec, mode: &str, out: Out<'_>) -> Result<()> {
+        let levels = spec.levels();
+        let level = |cell: &str| levels.iter().position(|l| l == cell);
+        let column = &c.table.columns[c.col];
+        // a text column's level per code, looked up once
+        let by_code: Vec<Option<usize>> = match column {
+            Column::Text { values, .. } => values.iter().map(|v| level(v)).collect(),
+            Column::Numeric(_) => Vec::new(),
+        };
+        for (k, &i) in c.rows.iter().enumerate() {
+            let hit = if column.is_missing(i) {
+                if !self.impute {
+                    return Err(c.error(i, empty_cell(spec.name())));
+                }
+                level(mode)
+            } else {
+                match column {
+                    Column::Text { codes, .. } => by_code[codes[i] as usize],
+                    Column::Numeric(_) => level(&column.cell(i)),
+                }
+            };
+            if let Some(h) = hit {
+                out.x[k * out.width + out.offset + h] = 1.0;
+            }
+        }
+        Ok(())
+    }
+
+    /// The 0/1 labels of `rows`.
+    fn labels(&self, table: &Table, rows: &[usize]) -> Result<Vec<f32>> {
+        let tc = table.column(&self.target)?;
+        let column = &table.columns[tc];
+        let by_code: Vec<Option<f32>> = match column {
+            Column::Text { values, .. } => values.iter().map(|v| self.label_of(v)).collect(),
+            Column::Numeric(_) => Vec::new(),
+        };
+        rows.iter()
+            .map(|&i| {
+                let hit = match column {
+                    Column::Text { codes, .. } if codes[i] != MISSING_CODE => {
+                        by_code[codes[i] as usize]
+                    }
+                    _ => self.label_of(&column.cell(i)),
+                };
+                hit.ok_or_else(|| {
+                    let c = Cells {
+                        table,
+                        col: tc,
+                        rows,
+                    };
+                    c.error(i, self.bad_label(&column.cell(i)))
+                })
+            })
+            .collect()
     }
 
     /// Appends the features of one row to `out`.
@@ -189,31 +284,17 @@ impl Encoding {
             };
             let missing = is_missing(cell);
             if missing && !self.impute {
-                return Err(err(format!(
-                    "empty cell in column {} (imputation is off: --no-impute)",
-                    quote(spec.name())
-                )));
+                return Err(err(empty_cell(spec.name())));
             }
             match spec {
                 ColumnSpec::Numeric { median, name } => {
                     let v = if missing {
                         *median
                     } else {
-                        let v: f64 = cell.parse().map_err(|_| {
-                            err(format!(
-                                "expected a number in column {}, got {}",
-                                quote(name),
-                                quote(cell)
-                            ))
-                        })?;
-                        if !v.is_finite() {
-                            return Err(err(format!(
-                                "expected a finite number in column {}, got {}",
-                                quote(name),
-                                quote(cell)
-                            )));
-                        }
-                        v
+                        cell.parse::<f64>()
+                            .ok()
+                            .filter(|v| v.is_finite())
+                            .ok_or_else(|| err(not_a_number(name, cell)))?
                     };
                     out.push(v as f32);
                 }
@@ -232,27 +313,81 @@ impl Encoding {
     /// When the cell is empty or not one of the two label values.
     pub fn label(&self, row: &[String], col: usize, source: &Path, line: u64) -> Result<f32> {
         let cell = row.get(col).map(String::as_str).unwrap_or("");
+        self.label_of(cell).ok_or_else(|| Error::Parse {
+            path: source.to_path_buf(),
+            line: line as usize,
+            column: col + 1,
+            message: self.bad_label(cell),
+        })
+    }
+
+    /// 1 for the positive label, 0 for the negative one.
+    fn label_of(&self, cell: &str) -> Option<f32> {
         if eq_label(cell, &self.positive) {
-            Ok(1.0)
+            Some(1.0)
         } else if eq_label(cell, &self.negative) {
-            Ok(0.0)
+            Some(0.0)
         } else {
-            Err(Error::Parse {
-                path: source.to_path_buf(),
-                line: line as usize,
-                column: col + 1,
-                message: format!(
-                    "expected a label {} or {} in column {}, got {}",
-                    quote(&self.positive),
-                    quote(&self.negative),
-                    quote(&self.target),
-                    quote(cell)
-                ),
-            })
+            None
+        }
+    }
+
+    fn bad_label(&self, cell: &str) -> String {
+        format!(
+            "expected a label {} or {} in column {}, got {}",
+            quote(&self.positive),
+            quote(&self.negative),
+            quote(&self.target),
+            quote(cell)
+        )
+    }
+}
+
+/// The cells of one column at some rows, for messages naming file, line and column.
+#[derive(Clone, Copy)]
+struct Cells<'t> {
+    table: &'t Table,
+    col: usize,
+    rows: &'t [usize],
+}
+
+impl Cells<'_> {
+    fn error(&self, row: usize, message: String) -> Error {
+        Error::Parse {
+            path: self.table.source.clone(),
+            line: self.table.line(row) as usize,
+            column: self.col + 1,
+            message,
         }
     }
 }
 
+/// Where a column's features go in a row-major batch.
+struct Out<'x> {
+    x: &'x mut [f32],
+    offset: usize,
+    width: usize,
+}
+
+fn empty_cell(name: &str) -> String {
+    format!(
+        "empty cell in column {} (imputation is off: --no-impute)",
+        quote(name)
+    )
+}
+
+fn not_a_number(name: &str, cell: &str) -> String {
+    format!(
+        "expected a finite number in column {}, got {}",
+        quote(name),
+        quote(cell)
+    )
+}
+
+/// Label texts match exactly, as numbers (`1.0` is `1`), or as `true`/`false` in any case.
 fn eq_label(cell: &str, label: &str) -> bool {
-    cell == label || (cell.eq_ignore_ascii_case(label) && ["true", "false"].contains(&label))
+    let number = |s: &str| s.parse::<f64>().ok().filter(|v| v.is_finite());
+    cell == label
+        || (cell.eq_ignore_ascii_case(label) && ["true", "false"].contains(&label))
+        || number(cell).is_some_and(|c| number(label) == Some(c))
 }

@@ -1,12 +1,11 @@
 //! [`fit_encoding`]: deciding an [`Encoding`] from a table — the label mapping, each column's
 //! kind, and the imputation values from the training rows.
 
-use std::collections::BTreeMap;
-
 use logit_core::{Error, Result};
 
 use crate::encoding::{ColumnSpec, Encoding, MAX_CATEGORIES};
-use crate::table::{is_missing, quote, Table};
+use crate::reader::quote;
+use crate::table::{Column, Table, MISSING_CODE};
 
 /// Decides the label mapping and the kind of every input column from the whole table, and the
 /// imputation values from the rows in `fit_rows` only. Returns the encoding and a note when
@@ -68,16 +67,16 @@ fn label_mapping(
     target: &str,
     positive: Option<&str>,
 ) -> Result<(String, String, Option<String>)> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for (row, &line) in t.rows.iter().zip(&t.lines) {
-        let v = row[tc].as_str();
-        if is_missing(v) {
-            let msg = format!("missing label in column {}", quote(target));
-            return Err(parse_error(t, line, tc, msg));
-        }
-        *counts.entry(v).or_default() += 1;
+    if let Some(i) = (0..t.len()).find(|&i| t.columns[tc].is_missing(i)) {
+        let msg = format!("missing label in column {}", quote(target));
+        return Err(parse_error(t, t.line(i), tc, msg));
     }
-    let values: Vec<&str> = counts.keys().copied().collect();
+    let (names, index) = t.classes(target)?;
+    let mut counts = vec![0usize; names.len()];
+    for i in index {
+        counts[i] += 1;
+    }
+    let values: Vec<&str> = names.iter().map(String::as_str).collect();
     let lower: Vec<String> = values.iter().map(|v| v.to_ascii_lowercase()).collect();
     if values.len() < 2 {
         let only = values.first().copied().unwrap_or("");
@@ -115,7 +114,7 @@ fn label_mapping(
         }
         None => {
             // the rarer value is usually the event of interest (churn, fraud, disease)
-            let p = if counts[values[1]] <= counts[values[0]] {
+            let p = if counts[1] <= counts[0] {
                 values[1]
             } else {
                 values[0]
@@ -135,80 +134,66 @@ fn label_mapping(
 /// values (mode of the training rows for gaps).
 fn column_spec(t: &Table, c: usize, fit_rows: &[usize]) -> Result<ColumnSpec> {
     let name = &t.headers[c];
-    let mut first_text: Option<(u64, &str)> = None;
-    let mut any_number = false;
-    for (row, &line) in t.rows.iter().zip(&t.lines) {
-        let cell = row[c].as_str();
-        if is_missing(cell) {
-            continue;
-        }
-        if cell.parse::<f64>().is_ok_and(f64::is_finite) {
-            any_number = true;
-        } else if first_text.is_none() {
-            first_text = Some((line, cell));
-        }
-    }
-    let fit_cells = || {
-        fit_rows
-            .iter()
-            .map(|&i| t.rows[i][c].as_str())
-            .filter(|s| !is_missing(s))
-    };
-    match (any_number, first_text) {
-        (_, None) => {
-            let mut v: Vec<f64> = fit_cells().filter_map(|s| s.parse().ok()).collect();
-            v.sort_by(f64::total_cmp);
-            let median = match v.len() {
+    match &t.columns[c] {
+        Column::Numeric(v) => {
+            let mut present: Vec<f64> = fit_rows.iter().map(|&i| v[i]).filter(|x| !x.is_nan()).collect();
+            present.sort_by(f64::total_cmp);
+            let median = match present.len() {
                 0 => 0.0,
-                n if n % 2 == 1 => v[n / 2],
-                n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+                n if n % 2 == 1 => present[n / 2],
+                n => (present[n / 2 - 1] + present[n / 2]) / 2.0,
             };
             Ok(ColumnSpec::Numeric {
                 name: name.clone(),
                 median,
             })
         }
-        (true, Some((line, cell))) => Err(parse_error(t, line, c, format!("column {} mixes numbers and text: expected a number, got {} (fix the cell or drop the column with --drop {})", quote(name), quote(cell), quote(name)))),
-        (false, Some(_)) => categorical(t, c, fit_cells()),
+        Column::Text { mixed: Some((line, cell)), .. } => Err(parse_error(t, *line, c, format!("column {} mixes numbers and text: expected a number, got {} (fix the cell or drop the column with --drop {})", quote(name), quote(cell), quote(name)))),
+        Column::Text { codes, values, .. } => categorical(name, codes, values, fit_rows),
     }
 }
 
-fn categorical<'t>(
-    t: &'t Table,
-    c: usize,
-    fit_cells: impl Iterator<Item = &'t str>,
+fn categorical(
+    name: &str,
+    codes: &[u32],
+    values: &[String],
+    fit_rows: &[usize],
 ) -> Result<ColumnSpec> {
-    let name = &t.headers[c];
-    let mut freq: BTreeMap<&str, usize> = BTreeMap::new();
-    for row in &t.rows {
-        if !is_missing(&row[c]) {
-            *freq.entry(row[c].as_str()).or_default() += 1;
-        }
-    }
-    if freq.len() > MAX_CATEGORIES {
+    if values.len() > MAX_CATEGORIES {
         return Err(Error::invalid(
             format!("column {}", quote(name)),
             format!("numbers, or text with at most {MAX_CATEGORIES} distinct values"),
             format!(
                 "{} distinct text values (drop it with --drop {})",
-                freq.len(),
+                values.len(),
                 quote(name)
             ),
         ));
     }
-    let mut train_freq: BTreeMap<&str, usize> = BTreeMap::new();
-    for s in fit_cells {
-        *train_freq.entry(s).or_default() += 1;
+    let mut train_freq = vec![0usize; values.len()];
+    for &i in fit_rows {
+        if codes[i] != MISSING_CODE {
+            train_freq[codes[i] as usize] += 1;
+        }
     }
-    // the most frequent training value, the smallest on a tie (SimpleImputer's rule)
-    let mode = train_freq
-        .iter()
-        .max_by_key(|(k, n)| (**n, std::cmp::Reverse(*k)))
-        .or_else(|| freq.iter().next())
-        .map_or_else(String::new, |(k, _)| k.to_string());
+    let mut categories: Vec<String> = values.to_vec();
+    categories.sort();
+    // the most frequent training value, the smallest on a tie (SimpleImputer's rule); with
+    // no training value, the smallest
+    let mode = (0..values.len())
+        .max_by(|&a, &b| {
+            train_freq[a]
+                .cmp(&train_freq[b])
+                .then(values[b].cmp(&values[a]))
+        })
+        .filter(|&k| train_freq[k] > 0)
+        .map_or_else(
+            || categories.first().cloned().unwrap_or_default(),
+            |k| values[k].clone(),
+        );
     Ok(ColumnSpec::Categorical {
-        name: name.clone(),
-        categories: freq.keys().map(|k| k.to_string()).collect(),
+        name: name.to_string(),
+        categories,
         mode,
         drop_first: false,
     })

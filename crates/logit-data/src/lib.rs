@@ -26,6 +26,7 @@ mod imputer;
 mod loader;
 pub mod metrics;
 mod random_state;
+mod reader;
 mod scaler;
 mod split;
 mod stream;
@@ -42,10 +43,11 @@ pub use images::{load_image, ImageFolder, IMAGENET_MEAN, IMAGENET_STD};
 pub use imputer::MedianImputer;
 pub use loader::DataLoader;
 pub use random_state::RandomState;
+pub use reader::{
+    csv_reader, headers, is_missing, next_row, quote, read_record, CsvFormat, Sniffed, MISSING,
+};
 pub use scaler::StandardScaler;
 pub use split::{split_indices, train_test_split, IndexSplit, Split};
 pub use stream::{EncodedChunk, EncodedStream};
-pub use table::{
-    csv_reader, headers, is_missing, next_row, quote, CsvFormat, Sniffed, Table, MISSING,
-};
+pub use table::{Column, Table, MISSING_CODE};
 pub use threshold::ThresholdRule;

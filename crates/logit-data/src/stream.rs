@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use logit_core::{Error, Result};
 
 use crate::encoding::Encoding;
-use crate::table::{csv_reader, headers, next_row, CsvFormat, Sniffed};
+use crate::reader::{csv_reader, headers, next_row, CsvFormat, Sniffed};
 
 /// One chunk of a stream: the raw cells of its rows, their features and, when the file has
 /// the label column, their labels.

@@ -1,211 +1,174 @@
-//! [`Table`]: a CSV read as text with the line of every row, and the reader functions behind
-//! every CSV logit reads (trimmed cells, a sniffed delimiter, a byte-order mark skipped,
-//! missing-value spellings, ragged rows reported by line and column).
+//! [`Table`]: a CSV in memory by column — numbers as `f64` (NaN for a missing cell), text as
+//! codes into the column's distinct values — so a million-row file costs about what its
+//! numbers do, not a string per cell.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use logit_core::{Error, Result};
 
-/// A CSV read into memory as text, with the line of each row.
+use crate::reader::{csv_reader, headers, is_missing, quote, read_record, CsvFormat};
+
+/// The code of a missing cell in a [`Column::Text`].
+pub const MISSING_CODE: u32 = u32::MAX;
+
+/// One column of a [`Table`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// Every present cell is a finite number; missing cells are NaN.
+    Numeric(Vec<f64>),
+    /// Text: `codes[row]` indexes `values` ([`MISSING_CODE`] for a missing cell).
+    Text {
+        /// One code per row.
+        codes: Vec<u32>,
+        /// The distinct values, in order of first appearance.
+        values: Vec<String>,
+        /// When the column also holds numbers: the line and text of its first non-number.
+        mixed: Option<(u64, String)>,
+    },
+}
+
+impl Column {
+    /// The cell of `row` as text (a number as Rust prints it, `""` when missing).
+    pub fn cell(&self, row: usize) -> Cow<'_, str> {
+        match self {
+            Column::Numeric(v) if v[row].is_nan() => Cow::Borrowed(""),
+            Column::Numeric(v) => Cow::Owned(v[row].to_string()),
+            Column::Text { codes, values, .. } => match codes[row] {
+                MISSING_CODE => Cow::Borrowed(""),
+                c => Cow::Borrowed(values[c as usize].as_str()),
+            },
+        }
+    }
+
+    /// Whether the cell of `row` is missing.
+    pub fn is_missing(&self, row: usize) -> bool {
+        match self {
+            Column::Numeric(v) => v[row].is_nan(),
+            Column::Text { codes, .. } => codes[row] == MISSING_CODE,
+        }
+    }
+}
+
+/// A CSV read into memory by column, with the line of each row for messages.
 #[derive(Debug, Clone)]
 pub struct Table {
     /// Where it came from (for errors).
     pub source: PathBuf,
     /// Column names.
     pub headers: Vec<String>,
-    /// Rows of trimmed cells.
-    pub rows: Vec<Vec<String>>,
-    /// 1-based line of each row.
-    pub lines: Vec<u64>,
+    /// The columns, in header order.
+    pub columns: Vec<Column>,
+    /// The 1-based line of each row, when some record spans lines (otherwise row `i` is on
+    /// line `i + 2`).
+    lines: Option<Vec<u64>>,
+    rows: usize,
 }
 
-/// Cells that mean "missing", besides the empty cell (the R, pandas and UCI spellings).
-pub const MISSING: [&str; 6] = ["NA", "NaN", "nan", "null", "NULL", "?"];
-
-/// Whether a (trimmed) cell is missing: empty, or one of [`MISSING`].
-pub fn is_missing(cell: &str) -> bool {
-    cell.is_empty() || MISSING.contains(&cell)
+/// A column being read: numeric until its first text cell.
+enum Builder {
+    Numeric(Vec<f64>),
+    Text {
+        codes: Vec<u32>,
+        index: HashMap<String, u32>,
+        values: Vec<String>,
+        mixed: Option<(u64, String)>,
+        numbers: bool,
+    },
 }
 
-/// A name or cell as an error message shows it: quoted, control characters escaped (so a
-/// message stays one line) and cut to 40 characters.
-///
-/// ```
-/// assert_eq!(logit_data::quote("a\nb"), "'a\\nb'");
-/// assert_eq!(logit_data::quote(&"x".repeat(50)).chars().count(), 43);
-/// ```
-pub fn quote(s: &str) -> String {
-    let escaped: String = s.chars().flat_map(char::escape_debug).collect();
-    match escaped.char_indices().nth(40) {
-        Some((cut, _)) => format!("'{}…'", &escaped[..cut]),
-        None => format!("'{escaped}'"),
-    }
-}
-
-/// How a CSV is read: its delimiter, sniffed from the header line when `None`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CsvFormat {
-    /// `,`, `;`, tab, `|`, …; `None` picks the most frequent of those in the header line.
-    pub delimiter: Option<u8>,
-}
-
-impl std::str::FromStr for CsvFormat {
-    type Err = Error;
-
-    /// `auto` (sniff), `tab` (or `\t`), or the delimiter itself, one ASCII character.
-    fn from_str(s: &str) -> Result<CsvFormat> {
-        let delimiter = match s {
-            "auto" => None,
-            "tab" | "\\t" | "\t" => Some(b'\t'),
-            c if c.len() == 1 && c.is_ascii() && c != "\"" && c != "\n" => Some(c.as_bytes()[0]),
-            other => {
-                return Err(Error::invalid(
-                    "--delimiter",
-                    "auto, tab, or one ASCII character such as , or ;",
-                    quote(other),
-                ))
-            }
+impl Builder {
+    fn push(&mut self, cell: &str, line: u64) {
+        let number = if is_missing(cell) {
+            Some(f64::NAN)
+        } else {
+            cell.parse::<f64>().ok().filter(|v| v.is_finite())
         };
-        Ok(CsvFormat { delimiter })
-    }
-}
-
-impl std::fmt::Display for CsvFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.delimiter {
-            None => write!(f, "auto"),
-            Some(b'\t') => write!(f, "tab"),
-            Some(d) => write!(f, "{}", d as char),
+        if let (Builder::Numeric(v), Some(x)) = (&mut *self, number) {
+            v.push(x);
+            return;
         }
-    }
-}
-
-/// The stream a [`csv_reader`] reads: the bytes it peeked at to sniff the format, then the
-/// rest.
-pub type Sniffed<R> = std::io::Chain<std::io::Cursor<Vec<u8>>, R>;
-
-/// A CSV reader with the settings every command shares: trimmed cells, ragged rows allowed
-/// (so they can be reported with their line), a UTF-8 byte-order mark skipped, and the
-/// delimiter `format` gives or sniffed from the header line.
-///
-/// # Errors
-/// [`Error::Io`] naming `source` when the start of the input cannot be read.
-pub fn csv_reader<R: std::io::Read>(
-    mut r: R,
-    source: &Path,
-    format: CsvFormat,
-) -> Result<csv::Reader<Sniffed<R>>> {
-    use std::io::Read;
-    let mut head = Vec::new();
-    let mut buf = [0u8; 4096];
-    // the header line, or 64 KiB of it
-    while !head.contains(&b'\n') && head.len() < 1 << 16 {
-        let n = r.read(&mut buf).map_err(|e| Error::io(source, e))?;
-        if n == 0 {
-            break;
-        }
-        head.extend_from_slice(&buf[..n]);
-    }
-    if head.starts_with(b"\xEF\xBB\xBF") {
-        head.drain(..3);
-    }
-    let delimiter = format.delimiter.unwrap_or_else(|| sniff(&head));
-    Ok(csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .delimiter(delimiter)
-        .from_reader(std::io::Cursor::new(head).chain(r)))
-}
-
-/// The most frequent of `,`, `;`, tab and `|` outside quotes in the first line (`,` on a tie
-/// or when none appears).
-fn sniff(head: &[u8]) -> u8 {
-    let mut counts = [0usize; 4];
-    let candidates = [b',', b';', b'\t', b'|'];
-    let mut quoted = false;
-    for &b in head {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
-            _ if !quoted => {
-                if let Some(k) = candidates.iter().position(|&c| c == b) {
-                    counts[k] += 1;
-                }
+        if let Builder::Numeric(v) = self {
+            // the first text cell: the numbers so far become text
+            let mut text = Builder::Text {
+                codes: Vec::with_capacity(v.capacity()),
+                index: HashMap::new(),
+                values: Vec::new(),
+                mixed: None,
+                numbers: false,
+            };
+            for x in v.iter() {
+                let s = if x.is_nan() {
+                    String::new()
+                } else {
+                    x.to_string()
+                };
+                text.push(&s, 0);
             }
-            _ => {}
+            *self = text;
+        }
+        if let Builder::Text {
+            codes,
+            index,
+            values,
+            mixed,
+            numbers,
+        } = self
+        {
+            if cell.is_empty() || number.is_some_and(f64::is_nan) {
+                codes.push(MISSING_CODE);
+                return;
+            }
+            *numbers |= number.is_some();
+            if number.is_none() && mixed.is_none() && line > 0 {
+                *mixed = Some((line, cell.to_string()));
+            }
+            let code = match index.get(cell) {
+                Some(&c) => c,
+                None => {
+                    let c = values.len() as u32;
+                    index.insert(cell.to_string(), c);
+                    values.push(cell.to_string());
+                    c
+                }
+            };
+            codes.push(code);
         }
     }
-    let best = (0..4)
-        .max_by_key(|&k| (counts[k], std::cmp::Reverse(k)))
-        .unwrap_or(0);
-    if counts[best] == 0 {
-        b','
-    } else {
-        candidates[best]
-    }
-}
 
-/// Reads the header of a CSV reader.
-///
-/// # Errors
-/// When the header cannot be read or is empty.
-pub fn headers<R: std::io::Read>(rdr: &mut csv::Reader<R>, source: &Path) -> Result<Vec<String>> {
-    let h = rdr.headers().map_err(|e| Error::Parse {
-        path: source.to_path_buf(),
-        line: 1,
-        column: 0,
-        message: format!("cannot read the header: {e}"),
-    })?;
-    if h.is_empty() || h.iter().all(str::is_empty) {
-        return Err(Error::Parse {
-            path: source.to_path_buf(),
-            line: 1,
-            column: 0,
-            message: "empty header row".into(),
-        });
+    fn finish(self) -> Column {
+        match self {
+            Builder::Numeric(v) => Column::Numeric(v),
+            Builder::Text {
+                codes,
+                values,
+                mixed,
+                numbers,
+                ..
+            } => Column::Text {
+                codes,
+                values,
+                mixed: mixed.filter(|_| numbers),
+            },
+        }
     }
-    Ok(h.iter().map(String::from).collect())
-}
-
-/// The next record as cells and its line, checking its length against the header.
-///
-/// # Errors
-/// A malformed or ragged row, named by line.
-pub fn next_row<R: std::io::Read>(
-    rdr: &mut csv::Reader<R>,
-    width: usize,
-    source: &Path,
-) -> Result<Option<(Vec<String>, u64)>> {
-    let mut rec = csv::StringRecord::new();
-    let more = rdr.read_record(&mut rec).map_err(|e| Error::Parse {
-        path: source.to_path_buf(),
-        line: e.position().map_or(0, |p| p.line() as usize),
-        column: 0,
-        message: format!("malformed row: {e}"),
-    })?;
-    if !more {
-        return Ok(None);
-    }
-    let line = rec.position().map_or(0, |p| p.line());
-    if rec.len() != width {
-        return Err(Error::Parse {
-            path: source.to_path_buf(),
-            line: line as usize,
-            column: rec.len().min(width) + 1,
-            message: format!(
-                "expected {width} fields as in the header, got {}",
-                rec.len()
-            ),
-        });
-    }
-    Ok(Some((rec.iter().map(String::from).collect(), line)))
 }
 
 impl Table {
-    /// Reads a whole CSV.
+    /// Reads a whole CSV, sniffing its delimiter.
+    ///
+    /// ```
+    /// use logit_data::{Column, Table};
+    /// let t = Table::read("x;colour\n1,5;red\n2;NA\n".as_bytes(), "t.csv".as_ref())?;
+    /// assert_eq!(t.len(), 2);
+    /// assert!(matches!(t.columns[0], Column::Text { .. })); // "1,5" is not a number
+    /// assert!(t.columns[1].is_missing(1));
+    /// # Ok::<(), logit_core::Error>(())
+    /// ```
     ///
     /// # Errors
-    /// As [`headers`] and [`next_row`], or a file without data rows.
+    /// As [`headers`] and [`read_record`], or a file without data rows.
     pub fn read(r: impl std::io::Read, source: &Path) -> Result<Table> {
         Table::read_as(r, source, CsvFormat::default())
     }
@@ -217,12 +180,30 @@ impl Table {
     pub fn read_as(r: impl std::io::Read, source: &Path, format: CsvFormat) -> Result<Table> {
         let mut rdr = csv_reader(r, source, format)?;
         let headers = headers(&mut rdr, source)?;
-        let (mut rows, mut lines) = (Vec::new(), Vec::new());
-        while let Some((row, line)) = next_row(&mut rdr, headers.len(), source)? {
-            rows.push(row);
-            lines.push(line);
+        let mut builders: Vec<Builder> = headers
+            .iter()
+            .map(|_| Builder::Numeric(Vec::new()))
+            .collect();
+        let mut rec = csv::StringRecord::new();
+        let (mut rows, mut lines) = (0usize, None::<Vec<u64>>);
+        while let Some(line) = read_record(&mut rdr, &mut rec, headers.len(), source)? {
+            for (b, cell) in builders.iter_mut().zip(rec.iter()) {
+                b.push(cell, line);
+            }
+            // lines are kept only once a record is not where its row number puts it
+            let expected = rows as u64 + 2;
+            match &mut lines {
+                Some(l) => l.push(line),
+                None if line != expected => {
+                    let mut l: Vec<u64> = (0..rows as u64).map(|i| i + 2).collect();
+                    l.push(line);
+                    lines = Some(l);
+                }
+                None => {}
+            }
+            rows += 1;
         }
-        if rows.is_empty() {
+        if rows == 0 {
             return Err(Error::Parse {
                 path: source.to_path_buf(),
                 line: 2,
@@ -233,8 +214,9 @@ impl Table {
         Ok(Table {
             source: source.to_path_buf(),
             headers,
-            rows,
+            columns: builders.into_iter().map(Builder::finish).collect(),
             lines,
+            rows,
         })
     }
 
@@ -252,23 +234,69 @@ impl Table {
     /// As [`Table::open`].
     pub fn open_as(path: &Path, format: CsvFormat) -> Result<Table> {
         let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        Table::read_as(f, path, format)
+        Table::read_as(std::io::BufReader::with_capacity(1 << 16, f), path, format)
     }
 
-    /// One number per row naming its value in `column` (the index of its text among the
-    /// column's sorted distinct values), for a split stratified by a text label.
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether there are no rows (never, for a table that was read).
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// The 1-based line of row `row` in the file.
+    pub fn line(&self, row: usize) -> u64 {
+        self.lines.as_ref().map_or(row as u64 + 2, |l| l[row])
+    }
+
+    /// The cell at `row` of column `col` as text (see [`Column::cell`]).
+    pub fn cell(&self, row: usize, col: usize) -> Cow<'_, str> {
+        self.columns[col].cell(row)
+    }
+
+    /// The distinct values of `column` (sorted as text) and each row's index among them, for
+    /// a split stratified by a label.
+    ///
+    /// # Errors
+    /// As [`Table::column`].
+    pub fn classes(&self, column: &str) -> Result<(Vec<String>, Vec<usize>)> {
+        let c = &self.columns[self.column(column)?];
+        let mut names: Vec<String> = match c {
+            Column::Text { values, .. } => values.clone(),
+            Column::Numeric(v) => {
+                let mut d: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+                d.sort_by(f64::total_cmp);
+                d.dedup();
+                d.iter().map(f64::to_string).collect()
+            }
+        };
+        if (0..self.rows).any(|i| c.is_missing(i)) {
+            names.push(String::new());
+        }
+        names.sort_unstable();
+        names.dedup();
+        let of = |i: usize| {
+            names
+                .binary_search_by(|n| n.as_str().cmp(&c.cell(i)))
+                .unwrap_or(0)
+        };
+        let idx = (0..self.rows).map(of).collect();
+        Ok((names, idx))
+    }
+
+    /// One number per row naming its value in `column` (its index in [`Table::classes`]).
     ///
     /// # Errors
     /// As [`Table::column`].
     pub fn strata(&self, column: &str) -> Result<Vec<f64>> {
-        let c = self.column(column)?;
-        let mut values: Vec<&str> = self.rows.iter().map(|r| r[c].as_str()).collect();
-        values.sort_unstable();
-        values.dedup();
         Ok(self
-            .rows
-            .iter()
-            .map(|r| values.binary_search(&r[c].as_str()).unwrap_or(0) as f64)
+            .classes(column)?
+            .1
+            .into_iter()
+            .map(|i| i as f64)
             .collect())
     }
 

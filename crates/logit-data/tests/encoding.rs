@@ -110,7 +110,7 @@ fn held_out_rows_encode_as_the_scikit_learn_pipeline() -> TestResult {
     }
     assert_eq!(y.to_vec_f64(), floats(&e["labels"]));
     // streaming the whole file in chunks gives the same rows as transforming the table
-    let all: Vec<usize> = (0..table.rows.len()).collect();
+    let all: Vec<usize> = (0..table.len()).collect();
     let (x_all, _) = encoding.transform(&table, &all)?;
     let csv = e["csv"].as_str().ok_or("csv")?;
     let mut streamed = Vec::new();

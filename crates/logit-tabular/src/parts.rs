@@ -31,14 +31,11 @@ impl Parts {
     /// # Errors
     /// A missing target column, or a class with a single row.
     pub fn split(table: &Table, target: &str, o: &TabularOptions) -> Result<Parts> {
-        let strata = table.strata(target)?;
-        let column = table.column(target)?;
+        let (names, index) = table.classes(target)?;
+        let strata: Vec<f64> = index.iter().map(|&i| i as f64).collect();
         let mut counts = std::collections::BTreeMap::new();
-        for (s, row) in strata.iter().zip(&table.rows) {
-            counts
-                .entry(*s as usize)
-                .or_insert((0usize, row[column].clone()))
-                .0 += 1;
+        for &i in &index {
+            counts.entry(i).or_insert((0usize, names[i].clone())).0 += 1;
         }
         let (rarest, label) = counts
             .values()
@@ -65,7 +62,7 @@ impl Parts {
         let (test_share, val_share) = (o.test_split, o.val_split);
         let test_on = fits(test_share, "test");
         let val_on = fits(val_share, "validation");
-        let all: Vec<usize> = (0..table.rows.len()).collect();
+        let all: Vec<usize> = (0..table.len()).collect();
         let (rest, test) = part(&all, &strata, test_on.then_some(test_share), o.seed)?;
         let rest_share = val_share / (1.0 - if test_on { test_share } else { 0.0 });
         let (train, validation) = part(&rest, &strata, val_on.then_some(rest_share), o.seed)?;

@@ -1,7 +1,7 @@
 //! `train` end to end: the logistic regression against statsmodels' formula API on a table
 //! with a text column, a test split that chooses nothing, and the model choice.
 
-use logit_data::Table;
+use logit_data::{Column, Table};
 use logit_nn::Module;
 use logit_tabular::{train, ModelKind, TabularOptions};
 use serde_json::Value;
@@ -80,8 +80,12 @@ fn a_logistic_fit_on_all_rows_is_statsmodels_formula_logit() -> TestResult {
 fn with_wild_test_rows(table: &Table, test: &[usize]) -> Table {
     let mut t = table.clone();
     for &i in test {
-        t.rows[i][1] = "987654.5".into(); // balance
-        t.rows[i][2] = String::new(); // income: imputed
+        if let Column::Numeric(balance) = &mut t.columns[1] {
+            balance[i] = 987654.5;
+        }
+        if let Column::Numeric(income) = &mut t.columns[2] {
+            income[i] = f64::NAN; // imputed
+        }
     }
     t
 }
