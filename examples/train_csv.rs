@@ -23,7 +23,7 @@ fn main() -> Result<()> {
         threshold: ThresholdRule::Youden,
         ..Default::default()
     };
-    let trained = train(&table, &target, &options, None)?;
+    let trained = train(table, &target, &options, None)?;
     for note in &trained.notes {
         println!("{note}");
     }

@@ -48,8 +48,8 @@ pub struct TrainArgs {
 /// Any data, option or I/O problem, or a non-finite loss during training.
 pub fn train(a: &TrainArgs, progress: &mut dyn FnMut(&str)) -> Result<Trained> {
     let (table, target) = load(a)?;
-    let mut bar = Progress::new(a.options.epochs, a.json, progress);
-    let trained = logit_tabular::train(&table, &target, &a.options, Some(&mut bar));
+    let mut bar = Progress::new(a.options.epochs.unwrap_or(200), a.json, progress);
+    let trained = logit_tabular::train(table, &target, &a.options, Some(&mut bar));
     bar.finish();
     let mut trained = trained?;
     write_model_folder(&a.out, &trained)?;

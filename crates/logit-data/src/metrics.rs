@@ -90,24 +90,25 @@ pub fn f1_score(probs: &[f64], labels: &[f64], threshold: f64) -> Result<f64> {
 }
 
 /// Distinct scores in decreasing order with the cumulative true and false positives at each,
-/// the points of the ROC and precision-recall curves.
-pub(crate) fn sweep(probs: &[f64], labels: &[f64]) -> Vec<(f64, f64, f64)> {
+/// the points of the ROC and precision-recall curves; lazily, so a curve's area needs only
+/// the sorted order, not the curve.
+pub(crate) fn sweep<'a>(
+    probs: &'a [f64],
+    labels: &'a [f64],
+) -> impl Iterator<Item = (f64, f64, f64)> + 'a {
     let mut idx: Vec<usize> = (0..probs.len()).collect();
     idx.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]));
     let (mut tp, mut fp) = (0.0, 0.0);
-    let mut out: Vec<(f64, f64, f64)> = Vec::new();
-    for (k, &i) in idx.iter().enumerate() {
+    (0..idx.len()).filter_map(move |k| {
+        let i = idx[k];
         if labels[i] == 1.0 {
             tp += 1.0;
         } else {
             fp += 1.0;
         }
         let last_of_tie = k + 1 == idx.len() || probs[idx[k + 1]] != probs[i];
-        if last_of_tie {
-            out.push((probs[i], tp, fp));
-        }
-    }
-    out
+        last_of_tie.then_some((probs[i], tp, fp))
+    })
 }
 
 fn both_classes(what: &str, labels: &[f64]) -> Result<(f64, f64)> {
@@ -145,12 +146,16 @@ pub fn roc_curve(probs: &[f64], labels: &[f64]) -> Result<(Vec<f64>, Vec<f64>, V
 /// # Errors
 /// As [`roc_curve`].
 pub fn roc_auc(probs: &[f64], labels: &[f64]) -> Result<f64> {
-    let (fpr, tpr, _) = roc_curve(probs, labels)?;
-    Ok(fpr
-        .windows(2)
-        .zip(tpr.windows(2))
-        .map(|(f, t)| (f[1] - f[0]) * (t[1] + t[0]) / 2.0)
-        .sum())
+    check("roc_curve", probs, labels)?;
+    let (pos, neg) = both_classes("roc_curve", labels)?;
+    // the trapezoids of roc_curve's points, walked without building the curve
+    let (mut area, mut prev) = (0.0, (0.0, 0.0));
+    for (_, tp, fp) in sweep(probs, labels) {
+        let (f, t) = (fp / neg, tp / pos);
+        area += (f - prev.0) * (t + prev.1) / 2.0;
+        prev = (f, t);
+    }
+    Ok(area)
 }
 
 /// Area under the precision-recall curve as scikit-learn's `average_precision_score`:

@@ -63,18 +63,20 @@ impl StandardScaler {
                 format!("shape {:?}", x.shape()),
             ));
         }
-        let v: Vec<f64> = x
-            .to_vec_f64()
-            .chunks(f)
-            .flat_map(|r| {
-                r.iter()
-                    .zip(&self.mean)
-                    .zip(&self.scale)
-                    .map(|((x, m), s)| (x - m) / s)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        Ok(Tensor::from_vec(v, x.shape())?.to_dtype(x.dtype()))
+        // computed in f64 and stored in x's dtype, one copy of the data
+        let standardise = |j: usize, v: f64| (v - self.mean[j % f]) / self.scale[j % f];
+        if x.dtype() == logit_core::DType::F32 {
+            let mut v = x.to_vec::<f32>();
+            v.iter_mut()
+                .enumerate()
+                .for_each(|(j, a)| *a = standardise(j, f64::from(*a)) as f32);
+            return Tensor::from_vec(v, x.shape());
+        }
+        let mut v = x.to_vec_f64();
+        v.iter_mut()
+            .enumerate()
+            .for_each(|(j, a)| *a = standardise(j, *a));
+        Tensor::from_vec(v, x.shape())
     }
 
     /// `fit` then `transform`.

@@ -105,23 +105,42 @@ fn stratified(
     n_test: usize,
     g: &mut RandomState,
 ) -> (Vec<usize>, Vec<usize>) {
-    let mut classes: Vec<f64> = labels.to_vec();
-    classes.sort_by(f64::total_cmp);
-    classes.dedup();
+    // the distinct labels, sorted; found without sorting a copy of every label
+    let mut classes: Vec<f64> = Vec::new();
+    for &l in labels {
+        if let Err(at) = classes.binary_search_by(|c| c.total_cmp(&l)) {
+            classes.insert(at, l);
+            if classes.len() > 256 {
+                // many strata: sorting a copy is cheaper than inserting one by one
+                classes = labels.to_vec();
+                classes.sort_by(f64::total_cmp);
+                classes.dedup();
+                break;
+            }
+        }
+    }
+    let counts: Vec<usize> = classes
+        .iter()
+        .map(|c| labels.iter().filter(|&&l| l == *c).count())
+        .collect();
+    // sized exactly: a million rows' members are not grown by doubling
     let members: Vec<Vec<usize>> = classes
         .iter()
-        .map(|c| (0..labels.len()).filter(|&i| labels[i] == *c).collect())
+        .zip(&counts)
+        .map(|(c, &k)| {
+            let mut m = Vec::with_capacity(k);
+            m.extend((0..labels.len()).filter(|&i| labels[i] == *c));
+            m
+        })
         .collect();
-    let counts: Vec<usize> = members.iter().map(Vec::len).collect();
     let n_i = approximate_mode(&counts, n_train, g);
     let left: Vec<usize> = counts.iter().zip(&n_i).map(|(c, n)| c - n).collect();
     let t_i = approximate_mode(&left, n_test, g);
-    let (mut train, mut test) = (Vec::new(), Vec::new());
+    let (mut train, mut test) = (Vec::with_capacity(n_train), Vec::with_capacity(n_test));
     for (k, idx) in members.iter().enumerate() {
         let perm = g.permutation(idx.len());
-        let drawn: Vec<usize> = perm.iter().map(|&p| idx[p]).collect();
-        train.extend_from_slice(&drawn[..n_i[k]]);
-        test.extend_from_slice(&drawn[n_i[k]..n_i[k] + t_i[k]]);
+        train.extend(perm[..n_i[k]].iter().map(|&p| idx[p]));
+        test.extend(perm[n_i[k]..n_i[k] + t_i[k]].iter().map(|&p| idx[p]));
     }
     g.shuffle(&mut train);
     g.shuffle(&mut test);

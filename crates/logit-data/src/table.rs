@@ -139,7 +139,10 @@ impl Builder {
 
     fn finish(self) -> Column {
         match self {
-            Builder::Numeric(v) => Column::Numeric(v),
+            Builder::Numeric(mut v) => {
+                v.shrink_to_fit();
+                Column::Numeric(v)
+            }
             Builder::Text {
                 codes,
                 values,
@@ -147,7 +150,11 @@ impl Builder {
                 numbers,
                 ..
             } => Column::Text {
-                codes,
+                codes: {
+                    let mut c = codes;
+                    c.shrink_to_fit();
+                    c
+                },
                 values,
                 mixed: mixed.filter(|_| numbers),
             },

@@ -106,6 +106,7 @@ impl ThresholdRule {
                 Ok(thr[best].min(1.0))
             }
             ThresholdRule::Precision(p) => sweep()
+                .collect::<Vec<_>>()
                 .into_iter()
                 .rev()
                 .find(|&(_, tp, fp)| tp / (tp + fp) >= p)
@@ -127,7 +128,6 @@ impl ThresholdRule {
                     }
                 };
                 Ok(sweep()
-                    .into_iter()
                     .find(|&(_, tp, _)| recall(tp) >= r)
                     .map_or(0.0, |(t, _, _)| t))
             }

@@ -50,7 +50,8 @@ pub struct LogisticFit {
 }
 
 impl LogisticRegression {
-    /// Fits `labels` (0/1) on `x` (`rows × cols`, row-major, without the intercept column).
+    /// Fits `labels` (0/1) on `x` (`rows × cols`, row-major, without the intercept column; `f32`
+    /// or `f64`, computed in f64).
     ///
     /// ```
     /// use logit_models::LogisticRegression;
@@ -66,7 +67,13 @@ impl LogisticRegression {
     /// Mismatched sizes, labels other than 0/1, non-finite values, a single class, a column
     /// that is a linear combination of the intercept and the columns before it (named by its
     /// index), or perfectly separated classes without a penalty.
-    pub fn fit(&self, x: &[f64], rows: usize, cols: usize, labels: &[f64]) -> Result<LogisticFit> {
+    pub fn fit<T: Copy + Into<f64>>(
+        &self,
+        x: &[T],
+        rows: usize,
+        cols: usize,
+        labels: &[f64],
+    ) -> Result<LogisticFit> {
         let names: Vec<String> = (0..cols).map(|j| format!("column {j}")).collect();
         self.fit_named(x, rows, cols, labels, &names)
     }
@@ -76,9 +83,9 @@ impl LogisticRegression {
     ///
     /// # Errors
     /// As [`LogisticRegression::fit`], or `names` not one per column.
-    pub fn fit_named(
+    pub fn fit_named<T: Copy + Into<f64>>(
         &self,
-        x: &[f64],
+        x: &[T],
         rows: usize,
         cols: usize,
         labels: &[f64],
@@ -94,7 +101,13 @@ impl LogisticRegression {
         }
         let collinear = |j: usize| collinear(j.checked_sub(1).map(|k| names[k].as_str()));
         let p = cols + 1;
-        let design = |i: usize, j: usize| if j == 0 { 1.0 } else { x[i * cols + j - 1] };
+        let design = |i: usize, j: usize| {
+            if j == 0 {
+                1.0
+            } else {
+                x[i * cols + j - 1].into()
+            }
+        };
         let mean_y = labels.iter().sum::<f64>() / rows as f64;
         let ll_null = rows as f64 * (mean_y * mean_y.ln() + (1.0 - mean_y) * (1.0 - mean_y).ln());
         let mut beta = vec![0.0; p];
@@ -142,7 +155,13 @@ impl LogisticRegression {
         })
     }
 
-    fn check(&self, x: &[f64], rows: usize, cols: usize, labels: &[f64]) -> Result<()> {
+    fn check<T: Copy + Into<f64>>(
+        &self,
+        x: &[T],
+        rows: usize,
+        cols: usize,
+        labels: &[f64],
+    ) -> Result<()> {
         let bad = |expected: String, got: String| {
             Err(Error::invalid("LogisticRegression", expected, got))
         };
@@ -162,7 +181,7 @@ impl LogisticRegression {
                 format!("{rows} rows of one class"),
             );
         }
-        if x.iter().any(|v| !v.is_finite()) {
+        if x.iter().any(|&v| !v.into().is_finite()) {
             return bad("finite values".into(), "NaN or infinity".into());
         }
         if self.c.is_some_and(|c| !(c > 0.0 && c.is_finite())) || self.max_iter == 0 {

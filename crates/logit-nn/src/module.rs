@@ -139,6 +139,32 @@ pub trait Module: Visit + AsModule + Any + Send + Sync {
         introspect::apply(self.as_module(), f)
     }
 
+    /// `forward` over `x` in chunks of `rows` rows along the first dimension, joined again:
+    /// the same output with the intermediate activations of one chunk alive at a time (scoring
+    /// a large split without a graph). Call it under `no_grad` and in eval mode for
+    /// prediction; a module whose rows interact in training (BatchNorm) would see chunks.
+    ///
+    /// # Errors
+    /// As `forward`, or `rows == 0`.
+    fn forward_chunked(&self, x: &Tensor, rows: usize) -> Result<Tensor> {
+        if rows == 0 {
+            return Err(logit_core::Error::invalid(
+                "forward_chunked",
+                "a chunk of at least one row",
+                "0",
+            ));
+        }
+        let n = x.shape().first().copied().unwrap_or(0);
+        if n <= rows {
+            return self.forward(x);
+        }
+        let outs = (0..n)
+            .step_by(rows)
+            .map(|start| self.forward(&x.narrow(0, start, rows.min(n - start))?))
+            .collect::<Result<Vec<_>>>()?;
+        Tensor::cat(&outs, 0)
+    }
+
     /// Total number of parameter elements.
     fn num_parameters(&self) -> usize {
         self.parameters().iter().map(|p| p.numel()).sum()

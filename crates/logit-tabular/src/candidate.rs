@@ -10,7 +10,7 @@ use logit_losses::{
 use logit_models::{Activation, LogisticFit, LogisticRegression, Mlp};
 use logit_nn::{Module, StateDict};
 use logit_optim::{Adam, AdamConfig, AdamW, Optimizer, SGDConfig, SGD};
-use logit_train::{Callback, Fit, History};
+use logit_train::{Callback, Fit, History, VALIDATION_CHUNK};
 
 use crate::options::{LossKind, ModelKind, OptimizerKind, TabularOptions};
 use crate::train::PartData;
@@ -70,7 +70,10 @@ pub(crate) fn mlp_candidates(o: &TabularOptions) -> Vec<MlpSpec> {
 fn val_log_loss(net: &Mlp, val: Option<&PartData>) -> Result<f64> {
     let Some(v) = val else { return Ok(f64::NAN) };
     let _g = no_grad();
-    let p = net.forward(&v.x)?.sigmoid().to_vec_f64();
+    let p = net
+        .forward_chunked(&v.x, VALIDATION_CHUNK)?
+        .sigmoid()
+        .to_vec_f64();
     metrics::log_loss(&p, &v.y.to_vec_f64())
 }
 
@@ -83,17 +86,18 @@ pub(crate) fn fit_logistic(
     names: &[String],
 ) -> Result<Candidate> {
     let (rows, cols) = (train.x.shape()[0], train.x.shape()[1]);
-    let fit = LogisticRegression {
+    let labels = train.y.to_vec_f64();
+    let solver = LogisticRegression {
         c,
         ..Default::default()
-    }
-    .fit_named(
-        &train.x.to_vec_f64(),
-        rows,
-        cols,
-        &train.y.to_vec_f64(),
-        names,
-    )?;
+    };
+    // the features are read where they are stored: a million-row split is not copied
+    let fit = train
+        .x
+        .with_slice(|x: &[f32]| solver.fit_named(x, rows, cols, &labels, names))
+        .unwrap_or_else(|| {
+            solver.fit_named(&train.x.to_vec::<f32>(), rows, cols, &labels, names)
+        })?;
     let net = Mlp::new(cols, &[], Activation::ReLU, 0.0)?;
     let mut sd = StateDict::new();
     sd.insert(
@@ -132,11 +136,13 @@ pub(crate) fn fit_mlp(
         .pos_weight
         .map(|w| Tensor::full(&[1], w.value(&train.y.to_vec::<f32>())));
     let mut opt = optimizer(spec, o.lr, net.parameters())?;
-    let mut loader = logit_data::DataLoader::new(&train.x, &train.y, o.batch_size)?.shuffle(o.seed);
+    let rows = train.x.shape()[0];
+    let mut loader =
+        logit_data::DataLoader::new(&train.x, &train.y, o.batch_size_for(rows))?.shuffle(o.seed);
     let mut fit = Fit::new(&net, opt.as_mut(), |out: &Tensor, y: &Tensor| {
         loss_of(o.loss, out, y, pos_weight.as_ref())
     })
-    .epochs(o.epochs);
+    .epochs(o.epochs_for(rows));
     if let Some(v) = val {
         fit = fit
             .validation(&v.x, &v.y)
@@ -158,6 +164,9 @@ pub(crate) fn fit_mlp(
     }
     let history = fit.run(&mut loader)?;
     net.eval();
+    drop(loader);
+    // the validation split's activations are not needed by the next candidate
+    logit_core::memory::empty_cache();
     let hidden: Vec<String> = spec.hidden.iter().map(usize::to_string).collect();
     let decay = spec
         .weight_decay

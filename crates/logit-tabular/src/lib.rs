@@ -11,8 +11,8 @@
 //! use logit_data::Table;
 //! use logit_tabular::{train, CalibrateKind, TabularOptions};
 //! let table = Table::open(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/pima_diabetes.csv").as_ref())?;
-//! let options = TabularOptions { calibrate: CalibrateKind::Platt, epochs: 20, ..Default::default() };
-//! let trained = train(&table, "test", &options, None)?;
+//! let options = TabularOptions { calibrate: CalibrateKind::Platt, epochs: Some(20), ..Default::default() };
+//! let trained = train(table, "test", &options, None)?;
 //! let metrics = trained.test_metrics.as_ref().unwrap();
 //! let auc = metrics.iter().find(|(k, _)| k == "roc_auc").unwrap().1;
 //! assert!(auc > 0.75, "{auc}");
@@ -30,6 +30,8 @@ mod train;
 pub use coefficients::{Coefficients, Term};
 pub use config::{ModelConfig, FORMAT, MAX_PARAMETERS};
 pub use model::{Pipeline, TabularModel};
-pub use options::{CalibrateKind, LossKind, ModelKind, OptimizerKind, PosWeight, TabularOptions};
+pub use options::{
+    CalibrateKind, LossKind, ModelKind, OptimizerKind, PosWeight, TabularOptions, ROW_BUDGET,
+};
 pub use parts::Parts;
 pub use train::{train, CandidateScore, Scored, Trained};

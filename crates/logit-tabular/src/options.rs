@@ -8,7 +8,7 @@ use logit_data::{Calibrator, ThresholdRule};
 ///
 /// ```
 /// use logit_tabular::{LossKind, TabularOptions};
-/// let o = TabularOptions { loss: LossKind::Focal, epochs: 50, ..Default::default() };
+/// let o = TabularOptions { loss: LossKind::Focal, epochs: Some(50), ..Default::default() };
 /// assert_eq!(o.hidden, [16, 8]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -57,12 +57,14 @@ pub struct TabularOptions {
     /// Learning rate.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().lr))]
     pub lr: f64,
-    /// Maximum number of epochs.
-    #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().epochs))]
-    pub epochs: usize,
-    /// Mini-batch size.
-    #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().batch_size))]
-    pub batch_size: usize,
+    /// Maximum number of epochs [default: 200, fewer on a large table: about
+    /// `ROW_BUDGET` (two million) training rows' worth, at least 3].
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub epochs: Option<usize>,
+    /// Mini-batch size [default: 32, or a two-thousandth of the training rows on a large
+    /// table, at most 1024].
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub batch_size: Option<usize>,
     /// Share of all rows held out for validation (early stopping, model choice, calibration,
     /// threshold); without one, those are fitted on the training rows.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().val_split))]
@@ -103,8 +105,8 @@ impl Default for TabularOptions {
             pos_weight: None,
             optimizer: OptimizerKind::Adam,
             lr: 1e-3,
-            epochs: 200,
-            batch_size: 32,
+            epochs: None,
+            batch_size: None,
             val_split: 0.2,
             test_split: 0.2,
             seed: 0,
@@ -115,7 +117,24 @@ impl Default for TabularOptions {
     }
 }
 
+/// Training rows an MLP sees in all its epochs on a large table: the default epochs shrink
+/// so that `epochs × rows` stays near this (a million-row table trains in seconds).
+pub const ROW_BUDGET: usize = 2_000_000;
+
 impl TabularOptions {
+    /// The epochs for `rows` training rows: `--epochs`, or 200 capped by [`ROW_BUDGET`].
+    pub fn epochs_for(&self, rows: usize) -> usize {
+        self.epochs
+            .unwrap_or_else(|| (ROW_BUDGET / rows.max(1)).clamp(3, 200))
+    }
+
+    /// The batch size for `rows` training rows: `--batch-size`, or 32 growing to
+    /// `rows / 2000` (at most 1024).
+    pub fn batch_size_for(&self, rows: usize) -> usize {
+        self.batch_size
+            .unwrap_or_else(|| (rows / 2000).clamp(32, 1024))
+    }
+
     /// Checks the options that do not depend on the data.
     ///
     /// # Errors
@@ -143,12 +162,12 @@ impl TabularOptions {
         if self.l2.is_some_and(|c| !(c > 0.0 && c.is_finite())) {
             return bad("--l2", "a positive C", format!("{:?}", self.l2));
         }
-        if self.epochs == 0 || self.batch_size == 0 || self.hidden.contains(&0) {
+        if self.epochs == Some(0) || self.batch_size == Some(0) || self.hidden.contains(&0) {
             return bad(
                 "--epochs/--batch-size/--hidden",
                 "positive values",
                 format!(
-                    "epochs {}, batch size {}, hidden {:?}",
+                    "epochs {:?}, batch size {:?}, hidden {:?}",
                     self.epochs, self.batch_size, self.hidden
                 ),
             );

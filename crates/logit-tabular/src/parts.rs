@@ -32,11 +32,12 @@ impl Parts {
     /// A missing target column, or a class with a single row.
     pub fn split(table: &Table, target: &str, o: &TabularOptions) -> Result<Parts> {
         let (names, index) = table.classes(target)?;
-        let strata: Vec<f64> = index.iter().map(|&i| i as f64).collect();
         let mut counts = std::collections::BTreeMap::new();
         for &i in &index {
             counts.entry(i).or_insert((0usize, names[i].clone())).0 += 1;
         }
+        // in place: a million-row split keeps one per-row vector alive, not two
+        let strata: Vec<f64> = index.into_iter().map(|i| i as f64).collect();
         let (rarest, label) = counts
             .values()
             .min_by_key(|c| c.0)
@@ -62,10 +63,21 @@ impl Parts {
         let (test_share, val_share) = (o.test_split, o.val_split);
         let test_on = fits(test_share, "test");
         let val_on = fits(val_share, "validation");
-        let all: Vec<usize> = (0..table.len()).collect();
-        let (rest, test) = part(&all, &strata, test_on.then_some(test_share), o.seed)?;
+        let (rest, test) = part(
+            None,
+            table.len(),
+            &strata,
+            test_on.then_some(test_share),
+            o.seed,
+        )?;
         let rest_share = val_share / (1.0 - if test_on { test_share } else { 0.0 });
-        let (train, validation) = part(&rest, &strata, val_on.then_some(rest_share), o.seed)?;
+        let (train, validation) = part(
+            Some(&rest),
+            rest.len(),
+            &strata,
+            val_on.then_some(rest_share),
+            o.seed,
+        )?;
         Ok(Parts {
             train,
             validation,
@@ -75,18 +87,28 @@ impl Parts {
     }
 }
 
-/// `rows` split into (kept, held out) with `share` held out, stratified; all kept without.
+/// `rows` (all `n` rows when `None`) split into (kept, held out) with `share` held out,
+/// stratified; all kept without a share.
 fn part(
-    rows: &[usize],
+    rows: Option<&[usize]>,
+    n: usize,
     strata: &[f64],
     share: Option<f64>,
     seed: u64,
 ) -> Result<(Vec<usize>, Vec<usize>)> {
     let Some(share) = share else {
-        return Ok((rows.to_vec(), Vec::new()));
+        return Ok((
+            rows.map_or_else(|| (0..n).collect(), <[usize]>::to_vec),
+            Vec::new(),
+        ));
+    };
+    let Some(rows) = rows else {
+        let s = split_indices(n, share, seed, Some(strata))?;
+        return Ok((s.train, s.test));
     };
     let sub: Vec<f64> = rows.iter().map(|&i| strata[i]).collect();
     let s = split_indices(rows.len(), share, seed, Some(&sub))?;
+    drop(sub);
     let pick = |v: Vec<usize>| v.into_iter().map(|i| rows[i]).collect();
     Ok((pick(s.train), pick(s.test)))
 }

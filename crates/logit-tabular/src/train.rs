@@ -6,7 +6,7 @@
 use logit_core::{manual_seed, no_grad, Result, Tensor};
 use logit_data::{fit_encoding, metrics, Calibrator, Encoding, StandardScaler, Table};
 use logit_nn::Module;
-use logit_train::{Callback, History};
+use logit_train::{Callback, History, VALIDATION_CHUNK};
 
 use crate::candidate::{fit_logistic, fit_mlp, logistic_candidates, mlp_candidates, Candidate};
 use crate::coefficients::Coefficients;
@@ -68,7 +68,8 @@ pub(crate) struct PartData {
     pub y: Tensor,
 }
 
-/// Fits `table` to predict `target` as `o` says. `callback` sees every epoch of every MLP
+/// Fits `table` to predict `target` as `o` says, consuming it (its memory is released once
+/// it is encoded). `callback` sees every epoch of every MLP
 /// fitted (a progress bar).
 ///
 /// ```
@@ -77,7 +78,7 @@ pub(crate) struct PartData {
 /// let csv = (0..200).map(|i| format!("{},{}\n", i % 10, u8::from(i % 10 > 4 || i % 7 == 0)));
 /// let text = format!("x,y\n{}", csv.collect::<String>());
 /// let table = Table::read(text.as_bytes(), "xy.csv".as_ref())?;
-/// let trained = train(&table, "y", &TabularOptions { epochs: 30, ..Default::default() }, None)?;
+/// let trained = train(table, "y", &TabularOptions { epochs: Some(30), ..Default::default() }, None)?;
 /// assert!(trained.model.predict(&[9.0], 1)?[0] > 0.5);
 /// assert!(trained.test_metrics.is_some()); // 20% held out from every choice
 /// # Ok::<(), logit_core::Error>(())
@@ -87,7 +88,7 @@ pub(crate) struct PartData {
 /// Options that make no sense, data the encoder refuses, a class with one row, a logistic
 /// regression on separated or collinear data, or a non-finite loss.
 pub fn train(
-    table: &Table,
+    table: Table,
     target: &str,
     o: &TabularOptions,
     callback: Option<&mut (dyn Callback + '_)>,
@@ -96,9 +97,21 @@ pub fn train(
     manual_seed(o.seed);
     // the table's problems (a bad cell, a third label) come before the split's: a pass with
     // no rows to fit statistics on decides the columns and the labels
-    fit_encoding(table, target, o.positive.as_deref(), &o.drop, o.impute, &[])?;
-    let mut parts = Parts::split(table, target, o)?;
-    let data = Prepared::new(table, target, o, &parts)?;
+    fit_encoding(
+        &table,
+        target,
+        o.positive.as_deref(),
+        &o.drop,
+        o.impute,
+        &[],
+    )?;
+    let mut parts = Parts::split(&table, target, o)?;
+    let data = Prepared::new(&table, target, o, &parts)?;
+    // the table is encoded: a million rows of it need not wait for the fit
+    drop(table);
+    // the one-off copies of the encoding and scaling would otherwise stay in the tensor
+    // buffer cache for the whole fit (a million-row table's raw features)
+    logit_core::memory::empty_cache();
     let (mut candidates, notes) = fit_candidates(o, &data, callback)?;
     parts.notes.extend(notes);
     candidates.sort_by(|a, b| a.val_log_loss.total_cmp(&b.val_log_loss));
@@ -164,6 +177,8 @@ impl Prepared {
             x: scaler.transform(&x)?,
             y,
         };
+        // the unscaled copy goes before the other parts are made
+        drop(x);
         let (val, test) = (prepare(&parts.validation)?, prepare(&parts.test)?);
         Ok(Prepared {
             encoding,
@@ -226,9 +241,23 @@ fn finish(
 ) -> Result<Trained> {
     let logits = |p: &PartData| -> Result<(Vec<f64>, Vec<f64>)> {
         let _g = no_grad();
-        Ok((best.net.forward(&p.x)?.to_vec_f64(), p.y.to_vec_f64()))
+        Ok((
+            best.net
+                .forward_chunked(&p.x, VALIDATION_CHUNK)?
+                .to_vec_f64(),
+            p.y.to_vec_f64(),
+        ))
     };
-    let (val_logits, val_labels) = logits(data.val.as_ref().unwrap_or(&data.train))?;
+    let Prepared {
+        encoding,
+        scaler,
+        note,
+        train,
+        val,
+        test,
+    } = data;
+    let (val_logits, val_labels) = logits(val.as_ref().unwrap_or(&train))?;
+    drop((train, val));
     let calibration = o.calibrate.fit(&val_logits, &val_labels)?;
     let validation = Scored {
         probs: calibration.transform(&val_logits),
@@ -246,8 +275,7 @@ fn finish(
         ("ece_before_calibration".into(), ece_before),
     );
     val_rows.push(("epochs".into(), best.history.len() as f64));
-    let test = data
-        .test
+    let test = test
         .as_ref()
         .map(|p| -> Result<Scored> {
             let (z, labels) = logits(p)?;
@@ -256,12 +284,6 @@ fn finish(
         })
         .transpose()?;
     let test_metrics = test.as_ref().map(|t| t.report(threshold)).transpose()?;
-    let Prepared {
-        encoding,
-        scaler,
-        note,
-        ..
-    } = data;
     let coefficients = best
         .logistic
         .as_ref()

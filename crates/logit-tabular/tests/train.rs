@@ -33,7 +33,7 @@ fn a_logistic_fit_on_all_rows_is_statsmodels_formula_logit() -> TestResult {
         positive: Some("Yes".into()),
         ..Default::default()
     };
-    let t = train(&table, "default", &o, None)?;
+    let t = train(table, "default", &o, None)?;
     let c = t.coefficients.ok_or("a coefficient table")?;
     let names: Vec<&str> = c.terms.iter().map(|t| t.term.as_str()).collect();
     let want: Vec<&str> = f["terms"]
@@ -96,16 +96,16 @@ fn the_test_split_chooses_nothing() -> TestResult {
     let csv = f["csv"].as_str().ok_or("csv")?;
     let table = Table::read(csv.as_bytes(), "credit.csv".as_ref())?;
     let o = TabularOptions {
-        epochs: 15,
+        epochs: Some(15),
         calibrate: logit_tabular::CalibrateKind::Platt,
         threshold: "youden".parse()?,
         ..Default::default()
     };
     let parts = logit_tabular::Parts::split(&table, "default", &o)?;
     assert_eq!(parts.test.len(), 80);
-    let a = train(&table, "default", &o, None)?;
+    let a = train(table.clone(), "default", &o, None)?;
     let b = train(
-        &with_wild_test_rows(&table, &parts.test),
+        with_wild_test_rows(&table, &parts.test),
         "default",
         &o,
         None,
@@ -144,7 +144,7 @@ fn a_class_too_rare_to_split_falls_back_with_a_note() -> TestResult {
         val_split: 0.0,
         ..Default::default()
     };
-    let t = train(&table, "y", &o, None)?;
+    let t = train(table, "y", &o, None)?;
     assert!(t.test_metrics.is_none());
     assert!(
         t.notes.iter().any(|n| n.contains("no test split")),
@@ -152,7 +152,7 @@ fn a_class_too_rare_to_split_falls_back_with_a_note() -> TestResult {
         t.notes
     );
     let one = Table::read("x,y\n1,0\n2,0\n3,1\n".as_bytes(), "one.csv".as_ref())?;
-    let err = train(&one, "y", &o, None)
+    let err = train(one, "y", &o, None)
         .err()
         .ok_or("an error")?
         .to_string();

@@ -13,6 +13,9 @@ type Metric<'a> = (String, Box<dyn Fn(&Tensor, &Tensor) -> Result<f64> + 'a>);
 type Validated = (Option<f64>, Vec<(String, f64)>);
 type ValLoss<'a> = Box<dyn Fn(&Tensor, &Tensor) -> Result<Tensor> + 'a>;
 
+/// Rows of the validation split scored per forward pass.
+pub const VALIDATION_CHUNK: usize = 16_384;
+
 /// One training run, configured by chained calls and started by [`Fit::run`]:
 ///
 /// ```text
@@ -219,7 +222,8 @@ impl<'a, L: FnMut(&Tensor, &Tensor) -> Result<Tensor>> Fit<'a, L> {
         };
         self.model.eval();
         let _g = no_grad();
-        let out = self.model.forward(x)?;
+        // a large validation split is scored in chunks: only their activations are alive
+        let out = self.model.forward_chunked(x, VALIDATION_CHUNK)?;
         let loss = match &self.val_loss {
             Some(f) => f(&out, y)?,
             None => (self.loss)(&out, y)?,

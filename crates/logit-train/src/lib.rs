@@ -34,5 +34,5 @@ mod fit;
 mod history;
 
 pub use callback::{Callback, Checkpoint, Control};
-pub use fit::Fit;
+pub use fit::{Fit, VALIDATION_CHUNK};
 pub use history::{EpochLog, History};
