@@ -50,7 +50,7 @@ def datasets():
 
 def sklearn_baseline(train, test, target):
     x_tr, y_tr = train.drop(columns=target), train[target]
-    text = [c for c in x_tr.columns if x_tr[c].dtype == object]
+    text = [c for c in x_tr.columns if not pd.api.types.is_numeric_dtype(x_tr[c])]
     nums = [c for c in x_tr.columns if c not in text]
     pre = ColumnTransformer(
         [

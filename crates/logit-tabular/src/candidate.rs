@@ -25,6 +25,61 @@ pub(crate) struct Candidate {
     pub logistic: Option<LogisticFit>,
     /// Log loss of the uncalibrated probabilities on the validation split (NaN without one).
     pub val_log_loss: f64,
+    /// Each validation row's log loss, for comparing candidates row by row.
+    pub row_losses: Vec<f64>,
+    /// How to fit it again (on more rows).
+    pub kind: Kind,
+}
+
+/// What a candidate is, enough to fit it again.
+#[derive(Clone)]
+pub(crate) enum Kind {
+    /// A logistic regression with this C.
+    Logistic(Option<f64>),
+    /// An MLP.
+    Mlp(MlpSpec),
+}
+
+impl Candidate {
+    /// Parameters of the network, the measure of simplicity.
+    pub fn size(&self) -> usize {
+        self.net.num_parameters()
+    }
+}
+
+/// The simplest candidate (fewest parameters, then lowest loss) whose validation log loss is
+/// within one standard error of the best one's (Breiman's one-standard-error rule, on the
+/// row-by-row differences): a bigger model must win clearly, not by the noise of a small
+/// validation split.
+pub(crate) fn choose(mut candidates: Vec<Candidate>) -> (Candidate, Vec<Candidate>) {
+    candidates.sort_by(|a, b| a.val_log_loss.total_cmp(&b.val_log_loss));
+    let best = &candidates[0];
+    let within = |c: &Candidate| -> bool {
+        let n = c.row_losses.len();
+        if n < 2 || best.row_losses.len() != n {
+            return std::ptr::eq(c, best);
+        }
+        let d: Vec<f64> = c
+            .row_losses
+            .iter()
+            .zip(&best.row_losses)
+            .map(|(a, b)| a - b)
+            .collect();
+        let mean = d.iter().sum::<f64>() / n as f64;
+        let var = d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
+        mean <= (var / n as f64).sqrt()
+    };
+    let pick = (0..candidates.len())
+        .filter(|&i| within(&candidates[i]))
+        .min_by(|&a, &b| {
+            let (x, y) = (&candidates[a], &candidates[b]);
+            x.size()
+                .cmp(&y.size())
+                .then(x.val_log_loss.total_cmp(&y.val_log_loss))
+        })
+        .unwrap_or(0);
+    let chosen = candidates.remove(pick);
+    (chosen, candidates)
 }
 
 /// The penalties to try: `--l2` if given; under `--model auto` without it, none (which
@@ -38,6 +93,7 @@ pub(crate) fn logistic_candidates(o: &TabularOptions) -> Vec<Option<f64>> {
 }
 
 /// One MLP to try.
+#[derive(Clone)]
 pub(crate) struct MlpSpec {
     hidden: Vec<usize>,
     optimizer: OptimizerKind,
@@ -67,14 +123,25 @@ pub(crate) fn mlp_candidates(o: &TabularOptions) -> Vec<MlpSpec> {
     specs
 }
 
-fn val_log_loss(net: &Mlp, val: Option<&PartData>) -> Result<f64> {
-    let Some(v) = val else { return Ok(f64::NAN) };
+/// The validation log loss and each row's share of it (NaN and none without a split).
+pub(crate) fn val_log_loss(net: &Mlp, val: Option<&PartData>) -> Result<(f64, Vec<f64>)> {
+    let Some(v) = val else {
+        return Ok((f64::NAN, Vec::new()));
+    };
     let _g = no_grad();
-    let p = net
-        .forward_chunked(&v.x, VALIDATION_CHUNK)?
-        .sigmoid()
-        .to_vec_f64();
-    metrics::log_loss(&p, &v.y.to_vec_f64())
+    let z = net.forward_chunked(&v.x, VALIDATION_CHUNK)?.to_vec_f64();
+    let y = v.y.to_vec_f64();
+    // −log σ(z) for a positive, −log σ(−z) for a negative, without overflow
+    let rows: Vec<f64> = z
+        .iter()
+        .zip(&y)
+        .map(|(&z, &y)| {
+            let m = if y == 1.0 { -z } else { z };
+            m.max(0.0) + (-m.abs()).exp().ln_1p()
+        })
+        .collect();
+    let mean = rows.iter().sum::<f64>() / rows.len().max(1) as f64;
+    Ok((mean, rows))
 }
 
 /// The logistic regression on the standardised training rows, as a network without hidden
@@ -107,6 +174,7 @@ pub(crate) fn fit_logistic(
     sd.insert("0.bias", Tensor::from_vec(vec![fit.coef[0]], &[1])?.float());
     net.load_state_dict(&sd)?;
     net.eval();
+    let (val_log_loss, row_losses) = val_log_loss(&net, val)?;
     Ok(Candidate {
         name: match c {
             Some(c) => format!("logistic C={c}"),
@@ -114,21 +182,23 @@ pub(crate) fn fit_logistic(
         },
         hidden: Vec::new(),
         loss: "log-likelihood (IRLS)".into(),
-        val_log_loss: val_log_loss(&net, val)?,
+        val_log_loss,
+        row_losses,
         net,
         history: History::default(),
         logistic: Some(fit),
+        kind: Kind::Logistic(c),
     })
 }
 
 /// One MLP trained with early stopping on the validation log loss, ending with the best
-/// weights.
+/// weights; `epochs` overrides the options' (a refit runs the chosen number).
 pub(crate) fn fit_mlp(
     o: &TabularOptions,
     spec: &MlpSpec,
     width: usize,
-    train: &PartData,
-    val: Option<&PartData>,
+    (train, val): (&PartData, Option<&PartData>),
+    epochs: Option<usize>,
     callback: Option<&mut (dyn Callback + '_)>,
 ) -> Result<Candidate> {
     let net = Mlp::new(width, &spec.hidden, Activation::ReLU, 0.0)?;
@@ -142,7 +212,7 @@ pub(crate) fn fit_mlp(
     let mut fit = Fit::new(&net, opt.as_mut(), |out: &Tensor, y: &Tensor| {
         loss_of(o.loss, out, y, pos_weight.as_ref())
     })
-    .epochs(o.epochs_for(rows));
+    .epochs(epochs.unwrap_or_else(|| o.epochs_for(rows)));
     if let Some(v) = val {
         fit = fit
             .validation(&v.x, &v.y)
@@ -167,6 +237,7 @@ pub(crate) fn fit_mlp(
     drop(loader);
     // the validation split's activations are not needed by the next candidate
     logit_core::memory::empty_cache();
+    let (val_log_loss, row_losses) = val_log_loss(&net, val)?;
     let hidden: Vec<String> = spec.hidden.iter().map(usize::to_string).collect();
     let decay = spec
         .weight_decay
@@ -175,10 +246,12 @@ pub(crate) fn fit_mlp(
         name: format!("mlp {} {:?}{decay}", hidden.join(","), spec.optimizer).to_lowercase(),
         hidden: spec.hidden.clone(),
         loss: o.loss.name().into(),
-        val_log_loss: val_log_loss(&net, val)?,
+        val_log_loss,
+        row_losses,
         net,
         history,
         logistic: None,
+        kind: Kind::Mlp(spec.clone()),
     })
 }
 
@@ -230,4 +303,25 @@ fn optimizer(spec: &MlpSpec, lr: f64, params: Vec<Tensor>) -> Result<Box<dyn Opt
         OptimizerKind::Adamw => Box::new(AdamW::new(params, adam)?),
         OptimizerKind::Adam => Box::new(Adam::new(params, adam)?),
     })
+}
+
+/// `candidate` fitted again on `rows` (its training rows and more) with what was chosen: the
+/// same penalty, or the same network trained for its best epoch count.
+pub(crate) fn refit(
+    o: &TabularOptions,
+    candidate: &Candidate,
+    rows: &PartData,
+    names: &[String],
+) -> Result<Candidate> {
+    match &candidate.kind {
+        Kind::Logistic(c) => fit_logistic(*c, rows, None, names),
+        Kind::Mlp(spec) => {
+            let epochs = candidate
+                .history
+                .best_epoch
+                .unwrap_or(candidate.history.len())
+                .max(1);
+            fit_mlp(o, spec, rows.x.shape()[1], (rows, None), Some(epochs), None)
+        }
+    }
 }

@@ -22,6 +22,7 @@
 mod candidate;
 mod coefficients;
 mod config;
+mod cv;
 mod model;
 mod options;
 mod parts;
@@ -29,6 +30,7 @@ mod train;
 
 pub use coefficients::{Coefficients, Term};
 pub use config::{ModelConfig, FORMAT, MAX_PARAMETERS};
+pub use cv::CV_MAX_ROWS;
 pub use model::{Pipeline, TabularModel};
 pub use options::{
     CalibrateKind, LossKind, ModelKind, OptimizerKind, PosWeight, TabularOptions, ROW_BUDGET,

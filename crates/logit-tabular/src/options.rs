@@ -73,6 +73,25 @@ pub struct TabularOptions {
     /// are its metrics (0: none).
     #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().test_split))]
     pub test_split: f64,
+    /// Folds for choosing the model under `--model auto` on tables of up to 20,000 training
+    /// and validation rows (out-of-fold log loss, which a small validation split is too noisy
+    /// for); 0 or 1: the validation split chooses.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().cv))]
+    pub cv: usize,
+    /// After measuring, fit the chosen model again on every row (training, validation and
+    /// test) with what was chosen (its penalty, or its best epoch count), so the saved model
+    /// uses all the data; the reported metrics stay those of the fit on the training rows.
+    /// Not with a calibration, which belongs to the fit it was made for. `--no-refit` keeps
+    /// the training rows' fit.
+    #[cfg_attr(
+        feature = "clap",
+        arg(
+            long = "no-refit",
+            action = clap::ArgAction::SetFalse,
+            help = "Save the fit on the training rows instead of refitting the chosen model on every row after measuring it"
+        )
+    )]
+    pub refit: bool,
     /// Seed of the split, initialisation and shuffling.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().seed))]
     pub seed: u64,
@@ -109,6 +128,8 @@ impl Default for TabularOptions {
             batch_size: None,
             val_split: 0.2,
             test_split: 0.2,
+            refit: true,
+            cv: 5,
             seed: 0,
             patience: 20,
             threshold: ThresholdRule::Fixed(0.5),

@@ -8,11 +8,13 @@ use logit_data::{fit_encoding, metrics, Calibrator, Encoding, StandardScaler, Ta
 use logit_nn::Module;
 use logit_train::{Callback, History, VALIDATION_CHUNK};
 
-use crate::candidate::{fit_logistic, fit_mlp, logistic_candidates, mlp_candidates, Candidate};
+use crate::candidate::{
+    choose, fit_logistic, fit_mlp, logistic_candidates, mlp_candidates, refit, Candidate,
+};
 use crate::coefficients::Coefficients;
 use crate::config::{ModelConfig, FORMAT};
 use crate::model::TabularModel;
-use crate::options::{ModelKind, TabularOptions};
+use crate::options::{CalibrateKind, ModelKind, TabularOptions};
 use crate::parts::Parts;
 
 /// What [`train`] returns: the model and what training measured.
@@ -63,6 +65,7 @@ pub struct Scored {
 }
 
 /// Standardised features and labels of one part.
+#[derive(Clone)]
 pub(crate) struct PartData {
     pub x: Tensor,
     pub y: Tensor,
@@ -114,15 +117,17 @@ pub fn train(
     logit_core::memory::empty_cache();
     let (mut candidates, notes) = fit_candidates(o, &data, callback)?;
     parts.notes.extend(notes);
-    candidates.sort_by(|a, b| a.val_log_loss.total_cmp(&b.val_log_loss));
-    let scores: Vec<CandidateScore> = candidates
-        .iter()
-        .map(|c| CandidateScore {
-            name: c.name.clone(),
-            val_log_loss: c.val_log_loss,
-            history: c.history.clone(),
-        })
-        .collect();
+    let pooled_rows = parts.train.len() + parts.validation.len();
+    if o.cv >= 2 && pooled_rows <= crate::cv::CV_MAX_ROWS {
+        let names = crate::coefficients::term_names(&data.encoding);
+        let pooled = concat([Some(data.train.clone()), data.val.clone(), None])?;
+        if crate::cv::cross_validate(o, &pooled, &mut candidates, &names)? {
+            parts.notes.push(format!(
+                "candidates compared by {}-fold cross-validation on the {pooled_rows} training and validation rows",
+                o.cv
+            ));
+        }
+    }
     if candidates.is_empty() {
         return Err(logit_core::Error::invalid(
             "train",
@@ -130,7 +135,16 @@ pub fn train(
             parts.notes.join("; "),
         ));
     }
-    let best = candidates.swap_remove(0);
+    let (best, others) = choose(candidates);
+    let scores: Vec<CandidateScore> = std::iter::once(&best)
+        .chain(&others)
+        .map(|c| CandidateScore {
+            name: c.name.clone(),
+            val_log_loss: c.val_log_loss,
+            history: c.history.clone(),
+        })
+        .collect();
+    drop(others);
     finish(o, best, data, scores, parts)
 }
 
@@ -162,7 +176,7 @@ impl Prepared {
             encoding.with_reference_levels()
         };
         let (x, y) = encoding.transform(table, &parts.train)?;
-        let scaler = StandardScaler::fit(&x)?;
+        let scaler = keep_one_hot(StandardScaler::fit(&x)?, &encoding);
         let prepare = |rows: &[usize]| -> Result<Option<PartData>> {
             if rows.is_empty() {
                 return Ok(None);
@@ -221,8 +235,8 @@ fn fit_candidates(
                 o,
                 &spec,
                 encoding.width(),
-                train_part,
-                val_part,
+                (train_part, val_part),
+                None,
                 callback.as_deref_mut(),
             )?;
             candidates.push(c);
@@ -250,14 +264,13 @@ fn finish(
     };
     let Prepared {
         encoding,
-        scaler,
+        mut scaler,
         note,
         train,
         val,
         test,
     } = data;
     let (val_logits, val_labels) = logits(val.as_ref().unwrap_or(&train))?;
-    drop((train, val));
     let calibration = o.calibrate.fit(&val_logits, &val_labels)?;
     let validation = Scored {
         probs: calibration.transform(&val_logits),
@@ -275,7 +288,8 @@ fn finish(
         ("ece_before_calibration".into(), ece_before),
     );
     val_rows.push(("epochs".into(), best.history.len() as f64));
-    let test = test
+    let test_part = test;
+    let test = test_part
         .as_ref()
         .map(|p| -> Result<Scored> {
             let (z, labels) = logits(p)?;
@@ -284,11 +298,40 @@ fn finish(
         })
         .transpose()?;
     let test_metrics = test.as_ref().map(|t| t.report(threshold)).transpose()?;
+    let mut notes = summary_notes(note, &parts, &best.name, &candidates, encoding.width());
+    // the metrics above are the training rows' fit's; the saved model may use every row
+    let refit_now =
+        o.refit && o.calibrate == CalibrateKind::None && !(val.is_none() && test.is_none());
+    let (best, history) = if refit_now {
+        let names = crate::coefficients::term_names(&encoding);
+        let all = concat([Some(train), val, test_part])?;
+        // the standardisation is fitted again too, on the rows the model now sees
+        let stat = |v: &[f64]| Tensor::from_vec(v.to_vec(), &[v.len()]).map(|t| t.float());
+        let raw = all
+            .x
+            .mul(&stat(&scaler.scale)?)?
+            .add(&stat(&scaler.mean)?)?;
+        scaler = keep_one_hot(StandardScaler::fit(&raw)?, &encoding);
+        let all = PartData {
+            x: scaler.transform(&raw)?,
+            y: all.y,
+        };
+        drop(raw);
+        let again = refit(o, &best, &all, &names)?;
+        notes.push(format!(
+            "refit on all {} rows with what was chosen; the metrics are of the fit on the {} training rows",
+            all.y.shape()[0],
+            parts.train.len()
+        ));
+        (again, best.history)
+    } else {
+        let history = best.history.clone();
+        (best, history)
+    };
     let coefficients = best
         .logistic
         .as_ref()
         .map(|fit| Coefficients::new(fit, &encoding, &scaler.mean, &scaler.scale));
-    let notes = summary_notes(note, parts, &best.name, &candidates, encoding.width());
     let config = ModelConfig {
         format: FORMAT.into(),
         hidden: best.hidden.clone(),
@@ -302,7 +345,7 @@ fn finish(
     };
     Ok(Trained {
         model: TabularModel::with_net(config, best.net)?,
-        history: best.history,
+        history,
         validation,
         test,
         validation_metrics: val_rows,
@@ -310,6 +353,35 @@ fn finish(
         candidates,
         coefficients,
         notes,
+    })
+}
+
+/// `scaler` with the one-hot features left as 0/1 (mean 0, scale 1), as scikit-learn's usual
+/// `ColumnTransformer` scales the numbers only: a level's coefficient then reads as a
+/// difference from the reference, and an L2 penalty treats every level alike.
+fn keep_one_hot(mut scaler: StandardScaler, encoding: &Encoding) -> StandardScaler {
+    let mut j = 0;
+    for c in &encoding.columns {
+        if matches!(c, logit_data::ColumnSpec::Categorical { .. }) {
+            for k in j..j + c.width() {
+                scaler.mean[k] = 0.0;
+                scaler.scale[k] = 1.0;
+            }
+        }
+        j += c.width();
+    }
+    scaler
+}
+
+/// The parts that exist, as one.
+fn concat(parts: [Option<PartData>; 3]) -> Result<PartData> {
+    let parts: Vec<PartData> = parts.into_iter().flatten().collect();
+    let xs: Vec<Tensor> = parts.iter().map(|p| p.x.clone()).collect();
+    let ys: Vec<Tensor> = parts.iter().map(|p| p.y.clone()).collect();
+    drop(parts);
+    Ok(PartData {
+        x: Tensor::cat(&xs, 0)?,
+        y: Tensor::cat(&ys, 0)?,
     })
 }
 
@@ -328,12 +400,15 @@ impl Scored {
 /// The notes of a run: the encoder's, the split's, the sizes and the model choice.
 fn summary_notes(
     note: Option<String>,
-    parts: Parts,
+    parts: &Parts,
     best: &str,
     candidates: &[CandidateScore],
     width: usize,
 ) -> Vec<String> {
-    let mut notes: Vec<String> = note.into_iter().chain(parts.notes).collect();
+    let mut notes: Vec<String> = note
+        .into_iter()
+        .chain(parts.notes.iter().cloned())
+        .collect();
     notes.push(format!(
         "trained on {} rows, validated on {}, tested on {} ({width} features)",
         parts.train.len(),
@@ -346,7 +421,7 @@ fn summary_notes(
             .map(|c| format!("{} {:.4}", c.name, c.val_log_loss))
             .collect();
         notes.push(format!(
-            "model: {best} (validation log loss: {})",
+            "model: {best} (log loss it was chosen by: {})",
             list.join(", ")
         ));
     }

@@ -99,6 +99,8 @@ fn the_test_split_chooses_nothing() -> TestResult {
         epochs: Some(15),
         calibrate: logit_tabular::CalibrateKind::Platt,
         threshold: "youden".parse()?,
+        // the saved model is the training rows' fit, so its weights can be compared
+        refit: false,
         ..Default::default()
     };
     let parts = logit_tabular::Parts::split(&table, "default", &o)?;
@@ -120,6 +122,36 @@ fn the_test_split_chooses_nothing() -> TestResult {
         assert_eq!(x.to_vec::<f32>(), y.to_vec::<f32>());
     }
     assert_ne!(a.test_metrics, b.test_metrics);
+    // a refit uses the test rows only after everything is chosen and measured
+    let r = TabularOptions {
+        refit: true,
+        calibrate: logit_tabular::CalibrateKind::None,
+        ..o
+    };
+    let (a, b) = (
+        train(table.clone(), "default", &r, None)?,
+        train(
+            with_wild_test_rows(&table, &parts.test),
+            "default",
+            &r,
+            None,
+        )?,
+    );
+    assert_eq!(a.validation_metrics, b.validation_metrics);
+    // what was chosen is the same; the refit's standardisation sees the test rows
+    let chosen = |t: &logit_tabular::Trained| {
+        let c = &t.model.config;
+        let names: Vec<String> = t.candidates.iter().map(|k| k.name.clone()).collect();
+        (c.encoding.clone(), c.threshold, c.hidden.clone(), names)
+    };
+    assert_eq!(chosen(&a), chosen(&b));
+    assert!(
+        a.notes
+            .iter()
+            .any(|n| n.starts_with("refit on all 400 rows")),
+        "{:?}",
+        a.notes
+    );
     let names: Vec<&str> = a.candidates.iter().map(|c| c.name.as_str()).collect();
     assert!(
         names.contains(&"logistic") && names.iter().any(|n| n.starts_with("mlp")),
