@@ -36,4 +36,4 @@ pub use options::{
     CalibrateKind, LossKind, ModelKind, OptimizerKind, PosWeight, TabularOptions, ROW_BUDGET,
 };
 pub use parts::Parts;
-pub use train::{train, CandidateScore, Scored, Trained};
+pub use train::{train, CandidateScore, Scored, Trained, REFIT_MAX_ROWS};

@@ -81,7 +81,8 @@ pub struct TabularOptions {
     /// After measuring, fit the chosen model again on every row (training, validation and
     /// test) with what was chosen (its penalty, or its best epoch count), so the saved model
     /// uses all the data; the reported metrics stay those of the fit on the training rows.
-    /// Not with a calibration, which belongs to the fit it was made for. `--no-refit` keeps
+    /// Not with a calibration, which belongs to the fit it was made for, nor on tables over
+    /// `REFIT_MAX_ROWS` (100,000) rows. `--no-refit` keeps
     /// the training rows' fit.
     #[cfg_attr(
         feature = "clap",

@@ -64,6 +64,10 @@ pub struct Scored {
     pub labels: Vec<f64>,
 }
 
+/// Tables up to this many rows are refit on every row after measuring; on larger ones the
+/// training rows already say what more rows would, and a refit would double the time.
+pub const REFIT_MAX_ROWS: usize = 100_000;
+
 /// Standardised features and labels of one part.
 #[derive(Clone)]
 pub(crate) struct PartData {
@@ -300,8 +304,11 @@ fn finish(
     let test_metrics = test.as_ref().map(|t| t.report(threshold)).transpose()?;
     let mut notes = summary_notes(note, &parts, &best.name, &candidates, encoding.width());
     // the metrics above are the training rows' fit's; the saved model may use every row
-    let refit_now =
-        o.refit && o.calibrate == CalibrateKind::None && !(val.is_none() && test.is_none());
+    let rows = parts.train.len() + parts.validation.len() + parts.test.len();
+    let refit_now = o.refit
+        && o.calibrate == CalibrateKind::None
+        && rows <= REFIT_MAX_ROWS
+        && !(val.is_none() && test.is_none());
     let (best, history) = if refit_now {
         let names = crate::coefficients::term_names(&encoding);
         let all = concat([Some(train), val, test_part])?;
