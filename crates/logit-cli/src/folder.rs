@@ -154,11 +154,13 @@ fn report_markdown(t: &Trained) -> String {
         "\n## Validation metrics\n\n{}",
         metrics_table(&t.validation_metrics)
     );
-    if t.candidates.len() > 1 {
-        md += "\n## Candidates (validation log loss)\n\n| model | log loss |\n| --- | --- |\n";
-        for k in &t.candidates {
-            md += &format!("| {} | {:.4} |\n", k.name, k.val_log_loss);
-        }
+    md += "\n## Candidates, the chosen one first\n\n| model | log loss it was chosen by | cross-validated log loss (mean ± sd) | cross-validated ROC-AUC (mean ± sd) |\n| --- | --- | --- | --- |\n";
+    for k in &t.candidates {
+        let (ll, auc) = k.cv.map_or(("-".into(), "-".into()), |c| {
+            let pm = |(m, s): (f64, f64)| format!("{m:.4} ± {s:.4}");
+            (pm(c.log_loss), pm(c.roc_auc))
+        });
+        md += &format!("| {} | {:.4} | {ll} | {auc} |\n", k.name, k.val_log_loss);
     }
     if let Some(coef) = &t.coefficients {
         md += &format!(

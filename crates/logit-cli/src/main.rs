@@ -119,6 +119,13 @@ fn run(cli: Cli) -> logit_core::Result<()> {
                     "Validation metrics:\n{}",
                     metrics_table(&t.validation_metrics)
                 );
+                if let Some(cv) = t.candidates.first().and_then(|c| c.cv) {
+                    let (ll, auc) = (cv.log_loss, cv.roc_auc);
+                    println!(
+                        "Cross-validated (mean ± sd over the folds): log loss {:.4} ± {:.4}, ROC-AUC {:.4} ± {:.4}\n",
+                        ll.0, ll.1, auc.0, auc.1
+                    );
+                }
                 if let Some(c) = &t.coefficients {
                     print!(
                         "Logistic regression (report/coefficients.csv):\n{}",

@@ -13,7 +13,7 @@ use logit_optim::{Adam, AdamConfig, AdamW, Optimizer, SGDConfig, SGD};
 use logit_train::{Callback, Fit, History, VALIDATION_CHUNK};
 
 use crate::options::{LossKind, ModelKind, OptimizerKind, TabularOptions};
-use crate::train::PartData;
+use crate::prepared::PartData;
 
 /// A fitted model and how it did on the validation split.
 pub(crate) struct Candidate {
@@ -29,6 +29,8 @@ pub(crate) struct Candidate {
     pub row_losses: Vec<f64>,
     /// How to fit it again (on more rows).
     pub kind: Kind,
+    /// Its cross-validated metrics, when the table was small enough.
+    pub cv: Option<crate::cv::CvScore>,
 }
 
 /// What a candidate is, enough to fit it again.
@@ -188,6 +190,7 @@ pub(crate) fn fit_logistic(
         history: History::default(),
         logistic: Some(fit),
         kind: Kind::Logistic(c),
+        cv: None,
     })
 }
 
@@ -252,6 +255,7 @@ pub(crate) fn fit_mlp(
         history,
         logistic: None,
         kind: Kind::Mlp(spec.clone()),
+        cv: None,
     })
 }
 

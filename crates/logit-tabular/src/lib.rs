@@ -26,14 +26,17 @@ mod cv;
 mod model;
 mod options;
 mod parts;
+mod prepared;
+mod refit;
 mod train;
 
 pub use coefficients::{Coefficients, Term};
 pub use config::{ModelConfig, FORMAT, MAX_PARAMETERS};
-pub use cv::CV_MAX_ROWS;
+pub use cv::{CvScore, CV_MAX_ROWS};
 pub use model::{Pipeline, TabularModel};
 pub use options::{
     CalibrateKind, LossKind, ModelKind, OptimizerKind, PosWeight, TabularOptions, ROW_BUDGET,
 };
 pub use parts::Parts;
-pub use train::{train, CandidateScore, Scored, Trained, REFIT_MAX_ROWS};
+pub use refit::REFIT_MAX_ROWS;
+pub use train::{train, CandidateScore, Scored, Trained};

@@ -3,19 +3,21 @@
 //! calibrate and choose the threshold on the validation split, and score the held-out test
 //! split, which chose nothing.
 
-use logit_core::{manual_seed, no_grad, Result, Tensor};
-use logit_data::{fit_encoding, metrics, Calibrator, Encoding, StandardScaler, Table};
+use logit_core::{manual_seed, no_grad, Result};
+use logit_data::{fit_encoding, metrics, Calibrator, Table};
 use logit_nn::Module;
 use logit_train::{Callback, History, VALIDATION_CHUNK};
 
 use crate::candidate::{
-    choose, fit_logistic, fit_mlp, logistic_candidates, mlp_candidates, refit, Candidate,
+    choose, fit_logistic, fit_mlp, logistic_candidates, mlp_candidates, Candidate,
 };
 use crate::coefficients::Coefficients;
 use crate::config::{ModelConfig, FORMAT};
 use crate::model::TabularModel;
-use crate::options::{CalibrateKind, ModelKind, TabularOptions};
+use crate::options::{ModelKind, TabularOptions};
 use crate::parts::Parts;
+use crate::prepared::{concat, PartData, Prepared};
+use crate::refit::refit_on_every_row;
 
 /// What [`train`] returns: the model and what training measured.
 pub struct Trained {
@@ -53,6 +55,9 @@ pub struct CandidateScore {
     pub val_log_loss: f64,
     /// Its epochs.
     pub history: History,
+    /// Its cross-validated log loss and ROC-AUC (mean, sd over the folds), on tables up to
+    /// [`CV_MAX_ROWS`](crate::CV_MAX_ROWS) training and validation rows.
+    pub cv: Option<crate::cv::CvScore>,
 }
 
 /// Calibrated probabilities and 0/1 labels of a split.
@@ -62,17 +67,6 @@ pub struct Scored {
     pub probs: Vec<f64>,
     /// 0/1 labels.
     pub labels: Vec<f64>,
-}
-
-/// Tables up to this many rows are refit on every row after measuring; on larger ones the
-/// training rows already say what more rows would, and a refit would double the time.
-pub const REFIT_MAX_ROWS: usize = 100_000;
-
-/// Standardised features and labels of one part.
-#[derive(Clone)]
-pub(crate) struct PartData {
-    pub x: Tensor,
-    pub y: Tensor,
 }
 
 /// Fits `table` to predict `target` as `o` says, consuming it (its memory is released once
@@ -126,8 +120,13 @@ pub fn train(
         let names = crate::coefficients::term_names(&data.encoding);
         let pooled = concat([Some(data.train.clone()), data.val.clone(), None])?;
         if crate::cv::cross_validate(o, &pooled, &mut candidates, &names)? {
+            let what = if candidates.len() > 1 {
+                "candidates compared"
+            } else {
+                "scored"
+            };
             parts.notes.push(format!(
-                "candidates compared by {}-fold cross-validation on the {pooled_rows} training and validation rows",
+                "{what} by {}-fold cross-validation on the {pooled_rows} training and validation rows",
                 o.cv
             ));
         }
@@ -146,67 +145,11 @@ pub fn train(
             name: c.name.clone(),
             val_log_loss: c.val_log_loss,
             history: c.history.clone(),
+            cv: c.cv,
         })
         .collect();
     drop(others);
     finish(o, best, data, scores, parts)
-}
-
-/// The encoding and scaler fitted on the training rows, and the three parts through them.
-struct Prepared {
-    encoding: Encoding,
-    scaler: StandardScaler,
-    note: Option<String>,
-    train: PartData,
-    val: Option<PartData>,
-    test: Option<PartData>,
-}
-
-impl Prepared {
-    fn new(table: &Table, target: &str, o: &TabularOptions, parts: &Parts) -> Result<Prepared> {
-        let (encoding, note) = fit_encoding(
-            table,
-            target,
-            o.positive.as_deref(),
-            &o.drop,
-            o.impute,
-            &parts.train,
-        )?;
-        // a logistic regression needs treatment coding: one level of each text column is the
-        // intercept's
-        let encoding = if o.model == ModelKind::Mlp {
-            encoding
-        } else {
-            encoding.with_reference_levels()
-        };
-        let (x, y) = encoding.transform(table, &parts.train)?;
-        let scaler = keep_one_hot(StandardScaler::fit(&x)?, &encoding);
-        let prepare = |rows: &[usize]| -> Result<Option<PartData>> {
-            if rows.is_empty() {
-                return Ok(None);
-            }
-            let (x, y) = encoding.transform(table, rows)?;
-            Ok(Some(PartData {
-                x: scaler.transform(&x)?,
-                y,
-            }))
-        };
-        let train = PartData {
-            x: scaler.transform(&x)?,
-            y,
-        };
-        // the unscaled copy goes before the other parts are made
-        drop(x);
-        let (val, test) = (prepare(&parts.validation)?, prepare(&parts.test)?);
-        Ok(Prepared {
-            encoding,
-            scaler,
-            note,
-            train,
-            val,
-            test,
-        })
-    }
 }
 
 /// Every candidate `o.model` asks for; under auto a logistic fit that fails is left out with
@@ -304,36 +247,19 @@ fn finish(
     let test_metrics = test.as_ref().map(|t| t.report(threshold)).transpose()?;
     let mut notes = summary_notes(note, &parts, &best.name, &candidates, encoding.width());
     // the metrics above are the training rows' fit's; the saved model may use every row
-    let rows = parts.train.len() + parts.validation.len() + parts.test.len();
-    let refit_now = o.refit
-        && o.calibrate == CalibrateKind::None
-        && rows <= REFIT_MAX_ROWS
-        && !(val.is_none() && test.is_none());
-    let (best, history) = if refit_now {
-        let names = crate::coefficients::term_names(&encoding);
-        let all = concat([Some(train), val, test_part])?;
-        // the standardisation is fitted again too, on the rows the model now sees
-        let stat = |v: &[f64]| Tensor::from_vec(v.to_vec(), &[v.len()]).map(|t| t.float());
-        let raw = all
-            .x
-            .mul(&stat(&scaler.scale)?)?
-            .add(&stat(&scaler.mean)?)?;
-        scaler = keep_one_hot(StandardScaler::fit(&raw)?, &encoding);
-        let all = PartData {
-            x: scaler.transform(&raw)?,
-            y: all.y,
-        };
-        drop(raw);
-        let again = refit(o, &best, &all, &names)?;
-        notes.push(format!(
-            "refit on all {} rows with what was chosen; the metrics are of the fit on the {} training rows",
-            all.y.shape()[0],
-            parts.train.len()
-        ));
-        (again, best.history)
-    } else {
-        let history = best.history.clone();
-        (best, history)
+    let parts3 = [Some(train), val, test_part];
+    let (best, history) = match refit_on_every_row(o, &best, parts3, &mut scaler, &encoding)? {
+        Some((again, rows)) => {
+            notes.push(format!(
+                "refit on all {rows} rows with what was chosen; the metrics are of the fit on the {} training rows",
+                parts.train.len()
+            ));
+            (again, best.history)
+        }
+        None => {
+            let history = best.history.clone();
+            (best, history)
+        }
     };
     let coefficients = best
         .logistic
@@ -360,35 +286,6 @@ fn finish(
         candidates,
         coefficients,
         notes,
-    })
-}
-
-/// `scaler` with the one-hot features left as 0/1 (mean 0, scale 1), as scikit-learn's usual
-/// `ColumnTransformer` scales the numbers only: a level's coefficient then reads as a
-/// difference from the reference, and an L2 penalty treats every level alike.
-fn keep_one_hot(mut scaler: StandardScaler, encoding: &Encoding) -> StandardScaler {
-    let mut j = 0;
-    for c in &encoding.columns {
-        if matches!(c, logit_data::ColumnSpec::Categorical { .. }) {
-            for k in j..j + c.width() {
-                scaler.mean[k] = 0.0;
-                scaler.scale[k] = 1.0;
-            }
-        }
-        j += c.width();
-    }
-    scaler
-}
-
-/// The parts that exist, as one.
-fn concat(parts: [Option<PartData>; 3]) -> Result<PartData> {
-    let parts: Vec<PartData> = parts.into_iter().flatten().collect();
-    let xs: Vec<Tensor> = parts.iter().map(|p| p.x.clone()).collect();
-    let ys: Vec<Tensor> = parts.iter().map(|p| p.y.clone()).collect();
-    drop(parts);
-    Ok(PartData {
-        x: Tensor::cat(&xs, 0)?,
-        y: Tensor::cat(&ys, 0)?,
     })
 }
 

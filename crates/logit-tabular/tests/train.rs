@@ -191,3 +191,26 @@ fn a_class_too_rare_to_split_falls_back_with_a_note() -> TestResult {
     assert!(err.contains("at least two rows of each class"), "{err}");
     Ok(())
 }
+
+#[test]
+fn cross_validation_reports_each_candidates_spread() -> TestResult {
+    let f = formula()?;
+    let csv = f["csv"].as_str().ok_or("csv")?;
+    let table = Table::read(csv.as_bytes(), "credit.csv".as_ref())?;
+    let o = TabularOptions {
+        model: ModelKind::Logistic,
+        ..Default::default()
+    };
+    let t = train(table.clone(), "default", &o, None)?;
+    let cv = t.candidates[0].cv.ok_or("cross-validated scores")?;
+    assert!(cv.log_loss.0 > 0.0 && cv.log_loss.1 > 0.0, "{cv:?}");
+    assert!(
+        cv.roc_auc.0 > 0.8 && cv.roc_auc.0 <= 1.0 && cv.roc_auc.1 > 0.0,
+        "{cv:?}"
+    );
+    // the pooled out-of-fold log loss is what the candidate is compared by
+    assert!((t.candidates[0].val_log_loss - cv.log_loss.0).abs() < 0.05);
+    let off = train(table, "default", &TabularOptions { cv: 0, ..o }, None)?;
+    assert!(off.candidates[0].cv.is_none());
+    Ok(())
+}
