@@ -397,6 +397,11 @@ fn a_logistic_model_writes_statsmodels_style_coefficients() {
     // the saved model predicts as it was trained
     let pred = ok(&logit(&["predict", "model", "c.csv"], d.path()));
     assert_eq!(pred.lines().count(), 301);
+    // a logistic regression (a network without hidden layers) exports like an MLP
+    let said = String::from_utf8_lossy(&logit(&["export", "model", "m.onnx"], d.path()).stderr)
+        .to_string();
+    assert!(said.contains("student=Yes, balance"), "{said}");
+    assert!(d.path().join("m.onnx").exists());
     // separable data is a clear error for the unpenalised fit, and --l2 fits it
     std::fs::write(
         d.path().join("sep.csv"),

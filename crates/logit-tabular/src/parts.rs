@@ -3,7 +3,7 @@
 //! stratified by the label, with a fallback said out loud when a class is too rare to split.
 
 use logit_core::{Error, Result};
-use logit_data::{split_indices, Table};
+use logit_data::{quote, split_indices, Table};
 
 use crate::options::TabularOptions;
 
@@ -45,9 +45,9 @@ impl Parts {
             .unwrap_or_default();
         if counts.len() >= 2 && rarest < 2 {
             return Err(Error::invalid(
-                format!("target column '{target}'"),
+                format!("target column {}", quote(target)),
                 "at least two rows of each class",
-                format!("one row of '{label}'"),
+                format!("one row of {}", quote(&label)),
             ));
         }
         let mut notes = Vec::new();
@@ -55,7 +55,8 @@ impl Parts {
             let ok = share == 0.0 || rarest as f64 * share >= MIN_PER_PART;
             if !ok {
                 notes.push(format!(
-                    "no {part} split: {rarest} rows of '{label}' are too few to hold out {share}"
+                    "no {part} split: {rarest} rows of {} are too few to hold out {share}",
+                    quote(&label)
                 ));
             }
             ok && share > 0.0
