@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(safetensors csv config pth table)
+[ ${#targets[@]} -gt 0 ] || targets=(safetensors csv config pth table parquet)
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
   echo "== $t for ${secs}s"

@@ -15,6 +15,9 @@ pub const CHUNK: usize = 4096;
 /// column, or a bad cell (named by line and column).
 pub fn evaluate(model_dir: &Path, data: &Path, format: CsvFormat) -> Result<Vec<(String, f64)>> {
     let m = crate::folder::open(model_dir)?;
+    if logit_data::is_parquet(data)? {
+        return m.evaluate_table(&logit_data::Table::open(data)?);
+    }
     let file = std::fs::File::open(data).map_err(|e| Error::io(data, e))?;
     m.evaluate(m.config.encoding.stream_as(file, data, CHUNK, format)?)
 }

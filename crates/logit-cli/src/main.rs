@@ -260,10 +260,22 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    // a panic (a bug here, or one a dependency's reader caught and turned into an error) must
+    // not print a backtrace: the command's promise is one line on stderr
+    std::panic::set_hook(Box::new(|_| {}));
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
             eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown");
+            eprintln!("error: internal error (please report it): {what}");
             ExitCode::FAILURE
         }
     }

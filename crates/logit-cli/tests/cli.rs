@@ -464,3 +464,31 @@ fn a_semicolon_csv_with_a_bom_and_na_cells_trains_and_predicts() {
     ));
     assert!(forced.contains("a column 'plan'"), "{forced}");
 }
+
+#[test]
+fn a_parquet_file_trains_predicts_and_evaluates() {
+    let d = tempfile::tempdir().unwrap();
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/parquet/churn.parquet");
+    std::fs::copy(&fixture, d.path().join("churn.parquet")).unwrap();
+    ok(&logit(
+        &[
+            "train",
+            "churn.parquet",
+            "--target",
+            "churn",
+            "--epochs",
+            "10",
+        ],
+        d.path(),
+    ));
+    let pred = ok(&logit(&["predict", "model", "churn.parquet"], d.path()));
+    let mut lines = pred.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "plan,usage,tenure,churn,probability,decision"
+    );
+    assert_eq!(lines.count(), 120);
+    let eval = ok(&logit(&["evaluate", "model", "churn.parquet"], d.path()));
+    assert!(eval.contains("| rows | 120.0000 |"), "{eval}");
+}

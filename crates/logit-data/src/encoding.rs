@@ -154,6 +154,16 @@ impl Encoding {
     /// # Errors
     /// As [`Encoding::locate`], [`Encoding::encode_row`] and [`Encoding::label`].
     pub fn transform(&self, table: &Table, rows: &[usize]) -> Result<(Tensor, Tensor)> {
+        let x = self.features(table, rows)?;
+        let y = self.labels(table, rows)?;
+        Ok((x, Tensor::from_vec(y, &[rows.len(), 1])?))
+    }
+
+    /// Features `[rows, width]` of the given rows of `table`, which needs no label column.
+    ///
+    /// # Errors
+    /// As [`Encoding::locate`] and [`Encoding::encode_row`].
+    pub fn features(&self, table: &Table, rows: &[usize]) -> Result<Tensor> {
         let at = self.locate(&table.headers, &table.source)?;
         let width = self.width();
         let mut x = vec![0f32; rows.len() * width];
@@ -173,11 +183,7 @@ impl Encoding {
             }
             offset += spec.width();
         }
-        let y = self.labels(table, rows)?;
-        Ok((
-            Tensor::from_vec(x, &[rows.len(), width])?,
-            Tensor::from_vec(y, &[rows.len(), 1])?,
-        ))
+        Tensor::from_vec(x, &[rows.len(), width])
     }
 
     fn fill_numeric(&self, c: Cells<'_>, name: &str, median: f64, out: Out<'_>) -> Result<()> {

@@ -25,6 +25,8 @@ mod images;
 mod imputer;
 mod loader;
 pub mod metrics;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod random_state;
 mod reader;
 mod scaler;
@@ -42,6 +44,8 @@ pub use fit_encoding::fit_encoding;
 pub use images::{load_image, ImageFolder, IMAGENET_MEAN, IMAGENET_STD};
 pub use imputer::MedianImputer;
 pub use loader::DataLoader;
+#[cfg(feature = "parquet")]
+pub use parquet::is_parquet;
 pub use random_state::RandomState;
 pub use reader::{
     csv_reader, headers, is_missing, next_row, quote, read_record, CsvFormat, Sniffed, MISSING,

@@ -61,13 +61,16 @@ pub struct Table {
     /// The columns, in header order.
     pub columns: Vec<Column>,
     /// The 1-based line of each row, when some record spans lines (otherwise row `i` is on
-    /// line `i + 2`).
+    /// line `i + first_line`).
     lines: Option<Vec<u64>>,
+    /// The line of the first row: 2 in a CSV (after its header), 1 in a Parquet file (whose
+    /// "lines" are its row numbers).
+    first_line: u64,
     rows: usize,
 }
 
 /// A column being read: numeric until its first text cell.
-enum Builder {
+pub(crate) enum Builder {
     Numeric(Vec<f64>),
     Text {
         codes: Vec<u32>,
@@ -79,7 +82,16 @@ enum Builder {
 }
 
 impl Builder {
-    fn push(&mut self, cell: &str, line: u64) {
+    /// A typed number (from a Parquet column): NaN is missing.
+    pub(crate) fn push_number(&mut self, x: f64, line: u64) {
+        match self {
+            Builder::Numeric(v) => v.push(if x.is_finite() { x } else { f64::NAN }),
+            Builder::Text { .. } if x.is_finite() => self.push(&x.to_string(), line),
+            Builder::Text { .. } => self.push("", line),
+        }
+    }
+
+    pub(crate) fn push(&mut self, cell: &str, line: u64) {
         let number = if is_missing(cell) {
             Some(f64::NAN)
         } else {
@@ -137,7 +149,11 @@ impl Builder {
         }
     }
 
-    fn finish(self) -> Column {
+    pub(crate) fn new() -> Builder {
+        Builder::Numeric(Vec::new())
+    }
+
+    pub(crate) fn finish(self) -> Column {
         match self {
             Builder::Numeric(mut v) => {
                 v.shrink_to_fit();
@@ -187,10 +203,7 @@ impl Table {
     pub fn read_as(r: impl std::io::Read, source: &Path, format: CsvFormat) -> Result<Table> {
         let mut rdr = csv_reader(r, source, format)?;
         let headers = headers(&mut rdr, source)?;
-        let mut builders: Vec<Builder> = headers
-            .iter()
-            .map(|_| Builder::Numeric(Vec::new()))
-            .collect();
+        let mut builders: Vec<Builder> = headers.iter().map(|_| Builder::new()).collect();
         let mut rec = csv::StringRecord::new();
         let (mut rows, mut lines) = (0usize, None::<Vec<u64>>);
         while let Some(line) = read_record(&mut rdr, &mut rec, headers.len(), source)? {
@@ -223,14 +236,16 @@ impl Table {
             headers,
             columns: builders.into_iter().map(Builder::finish).collect(),
             lines,
+            first_line: 2,
             rows,
         })
     }
 
-    /// Reads a CSV file.
+    /// Reads a CSV file, or a Parquet file (by its `.parquet` extension or its `PAR1` magic,
+    /// with the `parquet` feature).
     ///
     /// # Errors
-    /// [`Error::Io`] naming the file, or as [`Table::read`].
+    /// [`Error::Io`] naming the file, or as [`Table::read`] and [`Table::from_parquet`].
     pub fn open(path: &Path) -> Result<Table> {
         Table::open_as(path, CsvFormat::default())
     }
@@ -240,8 +255,30 @@ impl Table {
     /// # Errors
     /// As [`Table::open`].
     pub fn open_as(path: &Path, format: CsvFormat) -> Result<Table> {
+        #[cfg(feature = "parquet")]
+        if crate::parquet::is_parquet(path)? {
+            return Table::from_parquet(logit_core::io::read(path)?, path);
+        }
         let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         Table::read_as(std::io::BufReader::with_capacity(1 << 16, f), path, format)
+    }
+
+    /// A table from finished columns (the Parquet reader's way in).
+    pub(crate) fn from_columns(
+        source: &Path,
+        headers: Vec<String>,
+        builders: Vec<Builder>,
+        rows: usize,
+        first_line: u64,
+    ) -> Table {
+        Table {
+            source: source.to_path_buf(),
+            headers,
+            columns: builders.into_iter().map(Builder::finish).collect(),
+            lines: None,
+            first_line,
+            rows,
+        }
     }
 
     /// Number of rows.
@@ -256,7 +293,9 @@ impl Table {
 
     /// The 1-based line of row `row` in the file.
     pub fn line(&self, row: usize) -> u64 {
-        self.lines.as_ref().map_or(row as u64 + 2, |l| l[row])
+        self.lines
+            .as_ref()
+            .map_or(row as u64 + self.first_line, |l| l[row])
     }
 
     /// The cell at `row` of column `col` as text (see [`Column::cell`]).

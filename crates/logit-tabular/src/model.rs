@@ -2,7 +2,7 @@
 //! evaluates a labelled CSV stream, and becomes one exportable module.
 
 use logit_core::{no_grad, Error, Result, Tensor};
-use logit_data::{metrics, EncodedStream};
+use logit_data::{metrics, EncodedStream, Table};
 use logit_models::Mlp;
 use logit_nn::Module;
 
@@ -71,6 +71,44 @@ impl TabularModel {
         Ok(self.config.calibration.transform(&logits))
     }
 
+    /// Calibrated probabilities of every row of `table` (a Parquet file read whole).
+    ///
+    /// # Errors
+    /// A table without the model's columns or with a bad cell.
+    pub fn predict_table(&self, table: &Table) -> Result<Vec<f64>> {
+        let rows: Vec<usize> = (0..table.len()).collect();
+        let x = self.config.encoding.features(table, &rows)?;
+        let _g = no_grad();
+        let logits = self.logits(&x)?.to_vec_f64();
+        Ok(self.config.calibration.transform(&logits))
+    }
+
+    /// As [`TabularModel::evaluate`] for a table in memory.
+    ///
+    /// # Errors
+    /// A table without the model's columns or the label column, or with a bad cell.
+    pub fn evaluate_table(&self, table: &Table) -> Result<Vec<(String, f64)>> {
+        let rows: Vec<usize> = (0..table.len()).collect();
+        let (x, y) = self.config.encoding.transform(table, &rows)?;
+        let _g = no_grad();
+        let probs = self
+            .config
+            .calibration
+            .transform(&self.logits(&x)?.to_vec_f64());
+        self.report(&probs, &y.to_vec_f64())
+    }
+
+    fn report(&self, probs: &[f64], labels: &[f64]) -> Result<Vec<(String, f64)>> {
+        if probs.is_empty() {
+            return Err(Error::invalid("evaluate", "labelled rows", "no data rows"));
+        }
+        let t = self.config.threshold;
+        let mut rows = vec![("rows".to_string(), probs.len() as f64)];
+        rows.extend(metrics::report(probs, labels, t)?);
+        rows.push(("threshold".into(), t));
+        Ok(rows)
+    }
+
     /// The metric table (rows, scikit-learn's metrics at the stored threshold, the threshold)
     /// of a labelled CSV stream.
     ///
@@ -93,14 +131,7 @@ impl TabularModel {
             probs.extend(self.predict(&chunk.features, chunk.len())?);
             labels.extend(chunk.labels.iter().map(|&l| f64::from(l)));
         }
-        if probs.is_empty() {
-            return Err(Error::invalid("evaluate", "labelled rows", "no data rows"));
-        }
-        let t = self.config.threshold;
-        let mut rows = vec![("rows".to_string(), probs.len() as f64)];
-        rows.extend(metrics::report(&probs, &labels, t)?);
-        rows.push(("threshold".into(), t));
-        Ok(rows)
+        self.report(&probs, &labels)
     }
 
     /// The whole prediction as one module, for export: `σ(a·logits(x) + b)`.
