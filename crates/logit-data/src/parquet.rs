@@ -1,6 +1,6 @@
-//! Parquet input: a file's flat columns read into a [`Table`] — numbers as numbers, strings
-//! and booleans as text (a string cell such as `NA` is missing, as in a CSV), nulls and NaN as
-//! missing.
+//! Parquet input: a file's flat columns read into a [`Table`] — numbers as numbers, strings,
+//! booleans and other values (dates, decimals) as text (a string cell such as `NA` is missing,
+//! as in a CSV), nulls and NaN as missing.
 
 use std::path::Path;
 
@@ -37,7 +37,8 @@ impl Table {
     ///
     /// # Errors
     /// [`Error::Parse`] for bytes that are not Parquet, an unsupported compression, nested
-    /// columns, a value of a type a model cannot take (dates, binary), or a file without rows.
+    /// columns, or a file without rows. Dates, times, decimals and binary values are read as
+    /// their text.
     pub fn from_parquet(bytes: Vec<u8>, source: &Path) -> Result<Table> {
         // the parquet crate can panic on corrupt pages (found by fuzzing: an RLE run past the
         // end of its buffer); a corrupt file is the caller's bad input, not a crash
@@ -94,7 +95,7 @@ impl Table {
                 let Some(b) = builders.get_mut(c) else {
                     return Err(bad(rows + 1, c + 1, "more fields than columns".into()));
                 };
-                push(b, field, line).map_err(|m| bad(rows + 1, c + 1, m))?;
+                push(b, field, line);
             }
             rows += 1;
         }
@@ -111,7 +112,7 @@ impl Table {
     }
 }
 
-fn push(b: &mut Builder, field: &Field, line: u64) -> std::result::Result<(), String> {
+fn push(b: &mut Builder, field: &Field, line: u64) {
     match field {
         Field::Null => b.push("", line),
         Field::Bool(v) => b.push(if *v { "true" } else { "false" }, line),
@@ -127,12 +128,8 @@ fn push(b: &mut Builder, field: &Field, line: u64) -> std::result::Result<(), St
         Field::Float(v) => b.push_number(f64::from(*v), line),
         Field::Double(v) => b.push_number(*v, line),
         Field::Str(s) => b.push(s.trim(), line),
-        other => {
-            return Err(format!(
-                "expected a number, a string or a boolean, got {}",
-                crate::quote(&format!("{other}"))
-            ))
-        }
+        // dates, times, decimals, binary: their text, so such a column is one more text
+        // column (which `--drop` removes, or the encoder refuses by name if it is kept)
+        other => b.push(&other.to_string(), line),
     }
-    Ok(())
 }

@@ -60,3 +60,22 @@ fn bytes_that_are_not_parquet_are_one_clear_error() -> TestResult {
     assert!(err.to_string().contains("empty.parquet"), "{err}");
     Ok(())
 }
+
+#[test]
+fn a_timestamp_column_reads_as_text_and_is_dropped_by_name() -> TestResult {
+    let t = Table::open(&fixture("with_dates.parquet"))?;
+    assert_eq!(t.headers, ["x", "when", "y"]);
+    assert!(t.cell(0, 1).starts_with("2026-01-01"), "{}", t.cell(0, 1));
+    let rows: Vec<usize> = (0..t.len()).collect();
+    let err = fit_encoding(&t, "y", None, &[], true, &rows)
+        .err()
+        .ok_or("kept")?
+        .to_string();
+    assert!(
+        err.contains("column 'when'") && err.contains("--drop 'when'"),
+        "{err}"
+    );
+    let (e, _) = fit_encoding(&t, "y", None, &["when".into()], true, &rows)?;
+    assert_eq!(e.width(), 1);
+    Ok(())
+}
