@@ -12,6 +12,7 @@ use logit_nn::{Module, StateDict};
 use logit_optim::{Adam, AdamConfig, AdamW, Optimizer, SGDConfig, SGD};
 use logit_train::{Callback, Fit, History, VALIDATION_CHUNK};
 
+use crate::coefficients::Design;
 use crate::options::{LossKind, ModelKind, OptimizerKind, TabularOptions};
 use crate::prepared::PartData;
 
@@ -147,12 +148,13 @@ pub(crate) fn val_log_loss(net: &Mlp, val: Option<&PartData>) -> Result<(f64, Ve
 }
 
 /// The logistic regression on the standardised training rows, as a network without hidden
-/// layers (so prediction and export are the MLP's).
+/// layers (so prediction and export are the MLP's); unpenalised, it leaves out the reference
+/// levels, whose weights stay zero.
 pub(crate) fn fit_logistic(
     c: Option<f64>,
     train: &PartData,
     val: Option<&PartData>,
-    names: &[String],
+    design: &Design,
 ) -> Result<Candidate> {
     let (rows, cols) = (train.x.shape()[0], train.x.shape()[1]);
     let labels = train.y.to_vec_f64();
@@ -160,19 +162,30 @@ pub(crate) fn fit_logistic(
         c,
         ..Default::default()
     };
-    // the features are read where they are stored: a million-row split is not copied
-    let fit = train
-        .x
-        .with_slice(|x: &[f32]| solver.fit_named(x, rows, cols, &labels, names))
-        .unwrap_or_else(|| {
-            solver.fit_named(&train.x.to_vec::<f32>(), rows, cols, &labels, names)
-        })?;
+    let (keep, names) = (design.columns(c), design.names(c));
+    let fit = if keep.len() == cols {
+        // the features are read where they are stored: a million-row split is not copied
+        train
+            .x
+            .with_slice(|x: &[f32]| solver.fit_named(x, rows, cols, &labels, names))
+            .unwrap_or_else(|| {
+                solver.fit_named(&train.x.to_vec::<f32>(), rows, cols, &labels, names)
+            })?
+    } else {
+        let all = train.x.to_vec::<f32>();
+        let x: Vec<f32> = all
+            .chunks(cols)
+            .flat_map(|row| keep.iter().map(|&j| row[j]))
+            .collect();
+        solver.fit_named(&x, rows, keep.len(), &labels, names)?
+    };
+    let mut weight = vec![0.0; cols];
+    for (k, &j) in keep.iter().enumerate() {
+        weight[j] = fit.coef[k + 1];
+    }
     let net = Mlp::new(cols, &[], Activation::ReLU, 0.0)?;
     let mut sd = StateDict::new();
-    sd.insert(
-        "0.weight",
-        Tensor::from_vec(fit.coef[1..].to_vec(), &[1, cols])?.float(),
-    );
+    sd.insert("0.weight", Tensor::from_vec(weight, &[1, cols])?.float());
     sd.insert("0.bias", Tensor::from_vec(vec![fit.coef[0]], &[1])?.float());
     net.load_state_dict(&sd)?;
     net.eval();
@@ -307,25 +320,4 @@ fn optimizer(spec: &MlpSpec, lr: f64, params: Vec<Tensor>) -> Result<Box<dyn Opt
         OptimizerKind::Adamw => Box::new(AdamW::new(params, adam)?),
         OptimizerKind::Adam => Box::new(Adam::new(params, adam)?),
     })
-}
-
-/// `candidate` fitted again on `rows` (its training rows and more) with what was chosen: the
-/// same penalty, or the same network trained for its best epoch count.
-pub(crate) fn refit(
-    o: &TabularOptions,
-    candidate: &Candidate,
-    rows: &PartData,
-    names: &[String],
-) -> Result<Candidate> {
-    match &candidate.kind {
-        Kind::Logistic(c) => fit_logistic(*c, rows, None, names),
-        Kind::Mlp(spec) => {
-            let epochs = candidate
-                .history
-                .best_epoch
-                .unwrap_or(candidate.history.len())
-                .max(1);
-            fit_mlp(o, spec, rows.x.shape()[1], (rows, None), Some(epochs), None)
-        }
-    }
 }

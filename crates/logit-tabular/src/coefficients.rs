@@ -56,32 +56,106 @@ pub struct Coefficients {
     pub converged: bool,
 }
 
-/// Term names in feature order (statsmodels' spelling).
+/// Term names in feature order (statsmodels' spelling): `col[T.level]` for a level against
+/// its column's reference, `col[level]` for every level of a fully one-hot column.
 pub(crate) fn term_names(encoding: &Encoding) -> Vec<String> {
     encoding
         .columns
         .iter()
         .flat_map(|c| match c {
             ColumnSpec::Numeric { name, .. } => vec![name.clone()],
-            ColumnSpec::Categorical { name, .. } => c
-                .levels()
-                .iter()
-                .map(|k| format!("{name}[T.{k}]"))
-                .collect(),
+            ColumnSpec::Categorical {
+                name, drop_first, ..
+            } => {
+                let t = if *drop_first { "T." } else { "" };
+                c.levels()
+                    .iter()
+                    .map(|k| format!("{name}[{t}{k}]"))
+                    .collect()
+            }
         })
         .collect()
+}
+
+/// What a logistic regression on an encoding's features needs to know about them: a
+/// penalised fit takes every one-hot level (the penalty shrinks each level toward the mean, as
+/// scikit-learn's does), an unpenalised one leaves out each text column's reference level
+/// (which the intercept already spans) and is named by treatment coding.
+pub(crate) struct Design {
+    /// Every feature's term name.
+    pub names: Vec<String>,
+    /// The feature columns an unpenalised fit leaves out: each fully one-hot text column's
+    /// first level.
+    pub reference: Vec<usize>,
+    /// The term names of the other columns, under treatment coding.
+    pub treatment_names: Vec<String>,
+}
+
+impl Design {
+    pub(crate) fn of(encoding: &Encoding) -> Design {
+        let mut reference = Vec::new();
+        let mut at = 0;
+        for c in &encoding.columns {
+            if let ColumnSpec::Categorical {
+                drop_first: false, ..
+            } = c
+            {
+                if c.width() > 0 {
+                    reference.push(at);
+                }
+            }
+            at += c.width();
+        }
+        Design {
+            names: term_names(encoding),
+            reference,
+            treatment_names: term_names(&encoding.clone().with_reference_levels()),
+        }
+    }
+
+    /// The columns a fit with penalty `c` uses.
+    pub(crate) fn columns(&self, c: Option<f64>) -> Vec<usize> {
+        let drop: &[usize] = if c.is_none() { &self.reference } else { &[] };
+        (0..self.names.len())
+            .filter(|j| !drop.contains(j))
+            .collect()
+    }
+
+    /// Their term names.
+    pub(crate) fn names(&self, c: Option<f64>) -> &[String] {
+        if c.is_none() {
+            &self.treatment_names
+        } else {
+            &self.names
+        }
+    }
 }
 
 impl Coefficients {
     /// The summary of `fit` (made on features standardised with `mean`/`scale`) in the
     /// original units: `β_j / s_j` for the slopes, `β₀ − Σ β_j m_j / s_j` for the intercept,
-    /// and the covariance carried through the same linear map.
+    /// and the covariance carried through the same linear map. A fit with one coefficient
+    /// fewer per text column than `encoding` has features is the unpenalised one, which left
+    /// out each text column's first level: its terms are named against that reference.
     pub fn new(
         fit: &LogisticFit,
         encoding: &Encoding,
         mean: &[f64],
         scale: &[f64],
     ) -> Coefficients {
+        let design = Design::of(encoding);
+        let (encoding, mean, scale) = if fit.coef.len() == encoding.width() + 1 {
+            (encoding.clone(), mean.to_vec(), scale.to_vec())
+        } else {
+            // the unpenalised fit left out the reference levels
+            let keep = design.columns(None);
+            (
+                encoding.clone().with_reference_levels(),
+                keep.iter().map(|&j| mean[j]).collect(),
+                keep.iter().map(|&j| scale[j]).collect(),
+            )
+        };
+        let (encoding, mean, scale) = (&encoding, &mean[..], &scale[..]);
         let p = fit.coef.len();
         // raw = A · standardised
         let mut a = vec![0.0; p * p];

@@ -7,6 +7,7 @@ use logit_data::RandomState;
 use logit_nn::Module;
 
 use crate::candidate::{fit_logistic, fit_mlp, val_log_loss, Candidate, Kind};
+use crate::coefficients::Design;
 use crate::options::TabularOptions;
 use crate::prepared::PartData;
 
@@ -25,7 +26,7 @@ pub(crate) fn cross_validate(
     o: &TabularOptions,
     rows: &PartData,
     candidates: &mut [Candidate],
-    names: &[String],
+    design: &Design,
 ) -> Result<bool> {
     let n = rows.y.shape()[0];
     if o.cv < 2 || n > CV_MAX_ROWS || n < 2 * o.cv {
@@ -46,7 +47,7 @@ pub(crate) fn cross_validate(
         let (train, held) = (take(&tr)?, take(&va)?);
         for (c, cand) in candidates.iter().enumerate() {
             let fitted = match &cand.kind {
-                Kind::Logistic(pen) => fit_logistic(*pen, &train, Some(&held), names).ok(),
+                Kind::Logistic(pen) => fit_logistic(*pen, &train, Some(&held), design).ok(),
                 Kind::Mlp(spec) => {
                     let epochs = cand.history.best_epoch.unwrap_or(cand.history.len()).max(1);
                     let width = rows.x.shape()[1];

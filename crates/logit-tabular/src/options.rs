@@ -78,18 +78,18 @@ pub struct TabularOptions {
     /// for); 0 or 1: the validation split chooses.
     #[cfg_attr(feature = "clap", arg(long, default_value_t = defaults().cv))]
     pub cv: usize,
-    /// After measuring, fit the chosen model again on every row (training, validation and
-    /// test) with what was chosen (its penalty, or its best epoch count), so the saved model
-    /// uses all the data; the reported metrics stay those of the fit on the training rows.
-    /// Not with a calibration, which belongs to the fit it was made for, nor on tables over
-    /// `REFIT_MAX_ROWS` (100,000) rows. `--no-refit` keeps
-    /// the training rows' fit.
+    /// After measuring, fit a chosen logistic regression again on every row (training,
+    /// validation and test) with its penalty, so the saved model uses all the data; the
+    /// reported metrics stay those of the fit on the training rows. Not an MLP (its early
+    /// stopping was validated for its own fit), not with a calibration, which belongs to the
+    /// fit it was made for, nor on tables over `REFIT_MAX_ROWS` (100,000) rows. `--no-refit`
+    /// keeps the training rows' fit.
     #[cfg_attr(
         feature = "clap",
         arg(
             long = "no-refit",
             action = clap::ArgAction::SetFalse,
-            help = "Save the fit on the training rows instead of refitting the chosen model on every row after measuring it"
+            help = "Save the fit on the training rows instead of refitting a chosen logistic regression on every row after measuring it"
         )
     )]
     pub refit: bool,

@@ -4,7 +4,7 @@
 use logit_core::{Result, Tensor};
 use logit_data::{fit_encoding, ColumnSpec, Encoding, StandardScaler, Table};
 
-use crate::options::{ModelKind, TabularOptions};
+use crate::options::TabularOptions;
 use crate::parts::Parts;
 
 /// Standardised features and labels of one part.
@@ -39,13 +39,8 @@ impl Prepared {
             o.impute,
             &parts.train,
         )?;
-        // a logistic regression needs treatment coding: one level of each text column is the
-        // intercept's
-        let encoding = if o.model == ModelKind::Mlp {
-            encoding
-        } else {
-            encoding.with_reference_levels()
-        };
+        // every level of a text column gets a feature: an unpenalised logistic regression
+        // leaves each column's reference level out itself (`Design`)
         let (x, y) = encoding.transform(table, &parts.train)?;
         let scaler = keep_one_hot(StandardScaler::fit(&x)?, &encoding);
         let prepare = |rows: &[usize]| -> Result<Option<PartData>> {

@@ -117,9 +117,9 @@ pub fn train(
     parts.notes.extend(notes);
     let pooled_rows = parts.train.len() + parts.validation.len();
     if o.cv >= 2 && pooled_rows <= crate::cv::CV_MAX_ROWS {
-        let names = crate::coefficients::term_names(&data.encoding);
+        let design = crate::coefficients::Design::of(&data.encoding);
         let pooled = concat([Some(data.train.clone()), data.val.clone(), None])?;
-        if crate::cv::cross_validate(o, &pooled, &mut candidates, &names)? {
+        if crate::cv::cross_validate(o, &pooled, &mut candidates, &design)? {
             let what = if candidates.len() > 1 {
                 "candidates compared"
             } else {
@@ -163,9 +163,9 @@ fn fit_candidates(
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut notes = Vec::new();
     if o.model != ModelKind::Mlp {
-        let names = crate::coefficients::term_names(encoding);
+        let design = crate::coefficients::Design::of(encoding);
         for c in logistic_candidates(o) {
-            match fit_logistic(c, train_part, val_part, &names) {
+            match fit_logistic(c, train_part, val_part, &design) {
                 Ok(fit) => candidates.push(fit),
                 // under auto, another candidate takes over
                 Err(e) if o.model == ModelKind::Auto => {

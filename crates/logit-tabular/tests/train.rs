@@ -75,6 +75,62 @@ fn a_logistic_fit_on_all_rows_is_statsmodels_formula_logit() -> TestResult {
     Ok(())
 }
 
+#[test]
+fn a_penalised_fit_sees_every_level_as_scikit_learn_does() -> TestResult {
+    let v: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/statsmodels/logit.json"
+    ))?;
+    let want = &v["credit_l2"];
+    let csv = formula()?["csv"].as_str().ok_or("csv")?.to_string();
+    let table = Table::read(csv.as_bytes(), "credit.csv".as_ref())?;
+    let o = TabularOptions {
+        model: ModelKind::Logistic,
+        l2: want["c"].as_f64(),
+        val_split: 0.0,
+        test_split: 0.0,
+        positive: Some("Yes".into()),
+        ..Default::default()
+    };
+    let c = train(table, "default", &o, None)?
+        .coefficients
+        .ok_or("a coefficient table")?;
+    let names: Vec<&str> = c.terms.iter().map(|t| t.term.as_str()).collect();
+    let want_names: Vec<&str> = want["terms"]
+        .as_array()
+        .ok_or("terms")?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(names, want_names);
+    for (t, w) in c.terms.iter().zip(floats(&want["coef"])) {
+        assert!(
+            (t.coef - w).abs() <= 1e-6 * w.abs(),
+            "{}: {} vs {w}",
+            t.term,
+            t.coef
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn auto_fits_the_unpenalised_regression_beside_every_level() -> TestResult {
+    // with every level one-hot, an unpenalised fit that did not leave the reference out
+    // would be collinear and dropped from the candidates
+    let csv = formula()?["csv"].as_str().ok_or("csv")?.to_string();
+    let table = Table::read(csv.as_bytes(), "credit.csv".as_ref())?;
+    let o = TabularOptions {
+        positive: Some("Yes".into()),
+        epochs: Some(5),
+        ..Default::default()
+    };
+    let t = train(table, "default", &o, None)?;
+    let names: Vec<&str> = t.candidates.iter().map(|c| c.name.as_str()).collect();
+    assert!(names.contains(&"logistic"), "{names:?} {:?}", t.notes);
+    assert!(names.contains(&"logistic C=1"), "{names:?}");
+    Ok(())
+}
+
 /// The credit table with the numbers of the rows `train` holds out as its test split
 /// replaced by wild values.
 fn with_wild_test_rows(table: &Table, test: &[usize]) -> Table {
