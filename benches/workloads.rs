@@ -4,8 +4,12 @@
 //!
 //! `cargo bench --bench workloads -- --threads 1 [--only W2,W3]`
 //! `benches/pytorch/workloads.py` runs the same workloads in PyTorch; `benches/compare.sh`
-//! runs both, interleaved, and prints the ratios.
+//! runs both, interleaved, and prints the ratios. The tiny training steps (W2, W3) also report
+//! `allocs_per_step` and `alloc_bytes_per_step`: heap allocations of a steady-state step,
+//! counted by this binary's global allocator outside the timed runs.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use logit::core::{no_grad, Tensor};
@@ -14,6 +18,65 @@ use logit::losses::{sigmoid_focal_loss, BCEWithLogitsLoss, FocalOptions, Reducti
 use logit::models::{ChurnPredictor, DiabetesPredictor, FraudDetectionModel, ResNet};
 use logit::nn::{Linear, Module, ReLU, Sequential};
 use logit::prelude::*;
+
+/// The system allocator, counting calls and bytes while `COUNTING` is set (one relaxed load
+/// per allocation otherwise, so the timed runs are not slowed).
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+static BYTES: AtomicU64 = AtomicU64::new(0);
+
+fn count(layout: Layout) {
+    if COUNTING.load(Relaxed) {
+        ALLOCS.fetch_add(1, Relaxed);
+        BYTES.fetch_add(layout.size() as u64, Relaxed);
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to `System`, which upholds `GlobalAlloc`'s
+// contract; counting touches only atomics.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count(layout);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count(layout);
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count(Layout::from_size_align(new_size, layout.align()).unwrap_or(layout));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// The JSON fields for `f`'s heap allocations per call, over 1,000 calls after 100 that warm
+/// every cache up.
+fn allocations(mut f: impl FnMut()) -> String {
+    const STEPS: u64 = 1000;
+    for _ in 0..100 {
+        f();
+    }
+    let (a, b) = (ALLOCS.load(Relaxed), BYTES.load(Relaxed));
+    COUNTING.store(true, Relaxed);
+    for _ in 0..STEPS {
+        f();
+    }
+    COUNTING.store(false, Relaxed);
+    let (a, b) = (ALLOCS.load(Relaxed) - a, BYTES.load(Relaxed) - b);
+    format!(
+        ",\"allocs_per_step\":{:.1},\"alloc_bytes_per_step\":{:.0}",
+        a as f64 / STEPS as f64,
+        b as f64 / STEPS as f64
+    )
+}
 
 /// Runs `f` for warm-up, then times repetitions until `budget` is spent (at least `min_reps`).
 fn time(mut f: impl FnMut(), budget: Duration, min_reps: usize) -> (f64, f64, f64) {
@@ -108,12 +171,9 @@ fn main() {
             },
         )
         .unwrap();
-        report(
-            "W2_churn_step",
-            threads,
-            time(|| step(&m, &mut opt, &x, &y, true), budget, 100),
-            "",
-        );
+        let timed = time(|| step(&m, &mut opt, &x, &y, true), budget, 100);
+        let allocs = allocations(|| step(&m, &mut opt, &x, &y, true));
+        report("W2_churn_step", threads, timed, &allocs);
     }
     if run("W3") {
         let (x, y) = synthetic::diabetes(32, 0).unwrap();
@@ -126,12 +186,9 @@ fn main() {
             },
         )
         .unwrap();
-        report(
-            "W3_diabetes_step",
-            threads,
-            time(|| step(&m, &mut opt, &x, &y, true), budget, 100),
-            "",
-        );
+        let timed = time(|| step(&m, &mut opt, &x, &y, true), budget, 100);
+        let allocs = allocations(|| step(&m, &mut opt, &x, &y, true));
+        report("W3_diabetes_step", threads, timed, &allocs);
     }
     if run("W4") {
         for batch in [256usize, 4096] {
