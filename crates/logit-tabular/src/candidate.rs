@@ -172,11 +172,16 @@ pub(crate) fn fit_logistic(
                 solver.fit_named(&train.x.to_vec::<f32>(), rows, cols, &labels, names)
             })?
     } else {
-        let all = train.x.to_vec::<f32>();
-        let x: Vec<f32> = all
-            .chunks(cols)
-            .flat_map(|row| keep.iter().map(|&j| row[j]))
-            .collect();
+        let gather = |all: &[f32]| -> Vec<f32> {
+            all.chunks(cols)
+                .flat_map(|row| keep.iter().map(|&j| row[j]))
+                .collect()
+        };
+        // the kept columns are gathered from where the features are stored, one copy
+        let x = train
+            .x
+            .with_slice(gather)
+            .unwrap_or_else(|| gather(&train.x.to_vec::<f32>()));
         solver.fit_named(&x, rows, keep.len(), &labels, names)?
     };
     let mut weight = vec![0.0; cols];

@@ -143,19 +143,19 @@ impl Coefficients {
         mean: &[f64],
         scale: &[f64],
     ) -> Coefficients {
-        let design = Design::of(encoding);
+        let reduced: (Encoding, Vec<f64>, Vec<f64>);
         let (encoding, mean, scale) = if fit.coef.len() == encoding.width() + 1 {
-            (encoding.clone(), mean.to_vec(), scale.to_vec())
+            (encoding, mean, scale)
         } else {
             // the unpenalised fit left out the reference levels
-            let keep = design.columns(None);
-            (
+            let keep = Design::of(encoding).columns(None);
+            reduced = (
                 encoding.clone().with_reference_levels(),
                 keep.iter().map(|&j| mean[j]).collect(),
                 keep.iter().map(|&j| scale[j]).collect(),
-            )
+            );
+            (&reduced.0, &reduced.1[..], &reduced.2[..])
         };
-        let (encoding, mean, scale) = (&encoding, &mean[..], &scale[..]);
         let p = fit.coef.len();
         // raw = A · standardised
         let mut a = vec![0.0; p * p];

@@ -8,11 +8,21 @@ use serde_json::Value;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-fn formula() -> Result<Value, Box<dyn std::error::Error>> {
+fn fixture(key: &str) -> Result<Value, Box<dyn std::error::Error>> {
     let v: Value = serde_json::from_str(include_str!(
         "../../../tests/fixtures/statsmodels/logit.json"
     ))?;
-    Ok(v["formula"].clone())
+    Ok(v[key].clone())
+}
+
+fn formula() -> Result<Value, Box<dyn std::error::Error>> {
+    fixture("formula")
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
 }
 
 fn floats(v: &Value) -> Vec<f64> {
@@ -36,13 +46,7 @@ fn a_logistic_fit_on_all_rows_is_statsmodels_formula_logit() -> TestResult {
     let t = train(table, "default", &o, None)?;
     let c = t.coefficients.ok_or("a coefficient table")?;
     let names: Vec<&str> = c.terms.iter().map(|t| t.term.as_str()).collect();
-    let want: Vec<&str> = f["terms"]
-        .as_array()
-        .ok_or("terms")?
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    assert_eq!(names, want);
+    assert_eq!(names, strings(&f["terms"]));
     for (key, got) in [
         ("coef", c.terms.iter().map(|t| t.coef).collect::<Vec<_>>()),
         ("std_err", c.terms.iter().map(|t| t.std_err).collect()),
@@ -77,10 +81,7 @@ fn a_logistic_fit_on_all_rows_is_statsmodels_formula_logit() -> TestResult {
 
 #[test]
 fn a_penalised_fit_sees_every_level_as_scikit_learn_does() -> TestResult {
-    let v: Value = serde_json::from_str(include_str!(
-        "../../../tests/fixtures/statsmodels/logit.json"
-    ))?;
-    let want = &v["credit_l2"];
+    let want = &fixture("credit_l2")?;
     let csv = formula()?["csv"].as_str().ok_or("csv")?.to_string();
     let table = Table::read(csv.as_bytes(), "credit.csv".as_ref())?;
     let o = TabularOptions {
@@ -95,13 +96,7 @@ fn a_penalised_fit_sees_every_level_as_scikit_learn_does() -> TestResult {
         .coefficients
         .ok_or("a coefficient table")?;
     let names: Vec<&str> = c.terms.iter().map(|t| t.term.as_str()).collect();
-    let want_names: Vec<&str> = want["terms"]
-        .as_array()
-        .ok_or("terms")?
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    assert_eq!(names, want_names);
+    assert_eq!(names, strings(&want["terms"]));
     for (t, w) in c.terms.iter().zip(floats(&want["coef"])) {
         assert!(
             (t.coef - w).abs() <= 1e-6 * w.abs(),
