@@ -17,7 +17,7 @@ cargo build --release --bench workloads >/dev/null 2>&1
 bin=$(ls -t target/release/deps/workloads-* | grep -v '\.d$' | head -1)
 out=$(mktemp)
 for t in "${threads[@]}"; do
-  for w in ${WORKLOADS:-W1 W2 W3 W4 W5 W6 W7 W8 W9}; do
+  for w in ${WORKLOADS:-W1 W2 W3 W4 W5 W6 W7 W8 W9 W10 W11}; do
     for round in 1 2; do
       "$bin" --threads "$t" --only "$w" --budget-ms 1000 >>"$out"
       "$PY" benches/pytorch/workloads.py --threads "$t" --only "$w" --budget-ms 1000 >>"$out"

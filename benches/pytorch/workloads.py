@@ -1,4 +1,4 @@
-"""The speed workloads W1-W9 in PyTorch, one JSON line each, like benches/workloads.rs.
+"""The speed workloads W1-W11 in PyTorch, one JSON line each, like benches/workloads.rs.
 
 python benches/pytorch/workloads.py --threads 1 [--only W2,W3] [--budget-ms 1500]
 Needs torch and torchvision (pip install torch torchvision); only for benchmarking.
@@ -50,6 +50,35 @@ def step(model, opt, x, y, loss_fn):
     opt.step()
 
 
+def resnet18_step(budget):
+    """One ResNet-18 fine-tuning step: batch 8, CrossEntropyLoss, SGD with momentum."""
+    import torchvision
+    m = torchvision.models.resnet18(weights=None).train()
+    x, y = torch.randn(8, 3, 224, 224), torch.randint(0, 1000, (8,))
+    opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
+    return timeit(lambda: step(m, opt, x, y, F.cross_entropy), budget * 2, 5)
+
+
+def frozen_head():
+    """The usual transfer-learning loop: a frozen ResNet-18 (eval mode, requires_grad off) with
+    a new Linear(512, 1) + Sigmoid head, 256 images, 5 epochs of batches of 32, BCELoss, Adam.
+    Every batch runs the whole network, as such tutorials do. Three timed runs, no warm-up."""
+    import torchvision
+    images, labels = torch.randn(256, 3, 224, 224), (torch.rand(256, 1) > 0.5).float()
+
+    def run():
+        m = torchvision.models.resnet18(weights=None)
+        for p in m.parameters():
+            p.requires_grad = False
+        m.fc = nn.Sequential(nn.Linear(m.fc.in_features, 1), nn.Sigmoid())
+        m.eval()
+        opt = torch.optim.Adam(m.fc.parameters(), lr=1e-3)
+        for _ in range(5):
+            for b in range(0, 256, 32):
+                step(m, opt, images[b:b + 32], labels[b:b + 32], F.binary_cross_entropy)
+    return timeit(run, 0, 3)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
@@ -60,7 +89,7 @@ def main():
     torch.manual_seed(0)
     budget = a.budget_ms / 1000
     only = [w for w in a.only.split(",") if w]
-    run = lambda w: not only or any(w.startswith(o) for o in only)
+    run = lambda w: not only or w in only
     t = a.threads
     if run("W1"):
         x = torch.randn(1_000_000)
@@ -108,12 +137,17 @@ def main():
     if run("W8"):
         import torchvision
         m = torchvision.models.resnet50(weights=None).eval()
-        img = torch.randn(1, 3, 224, 224)
+        for batch, name in ((1, "W8_resnet50_forward"), (16, "W8_resnet50_forward_b16")):
+            img = torch.randn(batch, 3, 224, 224)
 
-        def fw():
-            with torch.no_grad():
-                m(img)
-        report("W8_resnet50_forward", t, timeit(fw, budget * 3, 5))
+            def fw():
+                with torch.no_grad():
+                    m(img)
+            report(name, t, timeit(fw, budget * 3, 5))
+    if run("W10"):
+        report("W10_resnet18_train_step_b8", t, resnet18_step(budget))
+    if run("W11"):
+        report("W11_frozen_resnet18_head", t, frozen_head())
     if run("W9"):
         report("W9_randn_1e7", t, timeit(lambda: torch.randn(10_000_000), budget, 5))
 
