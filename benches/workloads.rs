@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use logit::core::{no_grad, Tensor};
 use logit::data::synthetic;
-use logit::losses::{sigmoid_focal_loss, BCEWithLogitsLoss, FocalOptions, Reduction};
 use logit::losses::CrossEntropyLoss;
+use logit::losses::{sigmoid_focal_loss, BCEWithLogitsLoss, FocalOptions, Reduction};
 use logit::models::{
     ChurnPredictor, DiabetesPredictor, FraudDetectionModel, HeadOutput, ResNet, TransferHead,
 };
@@ -128,10 +128,7 @@ fn main() {
     };
     let threads: usize = arg("--threads").and_then(|t| t.parse().ok()).unwrap_or(1);
     let only: Option<Vec<String>> = arg("--only").map(|s| s.split(',').map(String::from).collect());
-    let run = |w: &str| {
-        only.as_ref()
-            .is_none_or(|o| o.iter().any(|p| p == w))
-    };
+    let run = |w: &str| only.as_ref().is_none_or(|o| o.iter().any(|p| p == w));
     let budget = Duration::from_millis(
         arg("--budget-ms")
             .and_then(|t| t.parse().ok())
@@ -309,7 +306,12 @@ fn main() {
         }
     }
     if run("W10") {
-        report("W10_resnet18_train_step_b8", threads, resnet18_step(budget), "");
+        report(
+            "W10_resnet18_train_step_b8",
+            threads,
+            resnet18_step(budget),
+            "",
+        );
     }
     if run("W11") {
         report("W11_frozen_resnet18_head", threads, frozen_head(), "");
@@ -352,20 +354,19 @@ fn frozen_head() -> (f64, f64, f64) {
     let images = Tensor::randn(&[256, 3, 224, 224]);
     let labels = Tensor::rand(&[256, 1]).gt_scalar(0.5).float();
     let run = || {
-        let model = TransferHead::new(ResNet::resnet18(1000).unwrap(), HeadOutput::Probability)
-            .unwrap();
+        let model =
+            TransferHead::new(ResNet::resnet18(1000).unwrap(), HeadOutput::Probability).unwrap();
         let mut opt = Adam::new(model.head_parameters(), AdamConfig::default()).unwrap();
         let batches: Vec<_> = (0..256 / BATCH)
             .map(|b| images.narrow(0, b * BATCH, BATCH).unwrap())
             .collect();
-        let features: Vec<_> = batches
-            .iter()
-            .map(|x| model.features(x).unwrap())
-            .collect();
+        let features: Vec<_> = batches.iter().map(|x| model.features(x).unwrap()).collect();
         for _epoch in 0..5 {
             for (b, f) in features.iter().enumerate() {
                 let y = labels.narrow(0, b * BATCH, BATCH).unwrap();
-                let loss = BCELoss::new().forward(&model.head_forward(f).unwrap(), &y).unwrap();
+                let loss = BCELoss::new()
+                    .forward(&model.head_forward(f).unwrap(), &y)
+                    .unwrap();
                 opt.zero_grad();
                 loss.backward().unwrap();
                 opt.step().unwrap();

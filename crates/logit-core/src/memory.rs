@@ -32,6 +32,8 @@ const PER_SIZE: usize = 8;
 struct Buffer {
     elem: TypeId,
     capacity: usize,
+    /// How many leading elements held values before the buffer was cleared.
+    init: usize,
     bytes: usize,
     vec: Box<dyn Any + Send>,
 }
@@ -71,22 +73,44 @@ fn cache() -> std::sync::MutexGuard<'static, Cache> {
 /// there is one (an op in a loop asks for the same sizes every step), else a new allocation.
 /// Kernels outside logit-core (the fused losses) allocate their outputs with it too.
 pub fn with_capacity<T: Send + 'static>(n: usize) -> Vec<T> {
-    if n.saturating_mul(std::mem::size_of::<T>()) >= MIN_BYTES {
-        let hit = {
-            let mut c = cache();
-            let elem = TypeId::of::<T>();
-            let i = c
-                .buffers
-                .iter()
-                .rposition(|b| b.elem == elem && b.capacity == n);
-            i.and_then(|i| c.buffers.remove(i))
-                .inspect(|b| c.bytes -= b.bytes)
-        };
-        if let Some(Ok(v)) = hit.map(|b| b.vec.downcast::<Vec<T>>()) {
-            return *v;
-        }
+    take(n).map_or_else(|| Vec::with_capacity(n), |(v, _)| v)
+}
+
+/// A cached empty buffer of capacity `n` and how many of its elements held values, if the
+/// cache has one.
+fn take<T: Send + 'static>(n: usize) -> Option<(Vec<T>, usize)> {
+    if n.saturating_mul(std::mem::size_of::<T>()) < MIN_BYTES {
+        return None;
     }
-    Vec::with_capacity(n)
+    let hit = {
+        let mut c = cache();
+        let elem = TypeId::of::<T>();
+        let i = c
+            .buffers
+            .iter()
+            .rposition(|b| b.elem == elem && b.capacity == n);
+        i.and_then(|i| c.buffers.remove(i))
+            .inspect(|b| c.bytes -= b.bytes)
+    }?;
+    let init = hit.init;
+    hit.vec.downcast::<Vec<T>>().ok().map(|v| (*v, init))
+}
+
+/// `n` floats of unspecified value (a cached buffer's old contents, else zeros) for an output
+/// whose every element is written before it is read, such as a GEMM's with β = 0: it saves
+/// [`full`]'s fill of the whole buffer.
+pub(crate) fn scratch<T: crate::Float>(n: usize) -> Vec<T> {
+    match take::<T>(n) {
+        Some((mut v, init)) => {
+            // SAFETY: the first `init` elements were written before the buffer was cleared,
+            // and clearing a Vec of Copy floats leaves their bytes as they were.
+            unsafe { v.set_len(init.min(n)) };
+            v.resize(n, T::zero());
+            v
+        }
+        // zeroed pages from the allocator, not a fill
+        None => vec![T::zero(); n],
+    }
 }
 
 /// `n` copies of `value` in a buffer from [`with_capacity`]: the zeroed output a kernel
@@ -104,10 +128,12 @@ pub(crate) fn recycle<T: Send + 'static>(mut v: Vec<T>) {
     if bytes < MIN_BYTES {
         return;
     }
+    let init = v.len();
     v.clear();
     let buffer = Buffer {
         elem: TypeId::of::<T>(),
         capacity: v.capacity(),
+        init,
         bytes,
         vec: Box::new(v),
     };

@@ -82,7 +82,7 @@ fn normalize<T: Float>(
     b: Option<&[T]>,
 ) -> Vec<T> {
     let (n, c, l) = dims;
-    let mut y = crate::memory::full(x.len(), T::zero());
+    let mut y = crate::memory::scratch(x.len());
     if l == 1 {
         let scale: Vec<T> = (0..c)
             .map(|ch| invstd[ch] * w.map_or(T::one(), |w| w[ch]))
@@ -289,7 +289,7 @@ fn bn_grads<T: Float>(
         }
     }
     let count = T::c((n * l) as f64);
-    let mut gx = crate::memory::full(x.len(), T::zero());
+    let mut gx = crate::memory::scratch(x.len());
     for o in 0..n {
         for ch in 0..c {
             let k = s.invstd[ch] * w.map_or(T::one(), |w| w[ch]);
@@ -328,7 +328,7 @@ fn bn_grads_rows<T: Float>(
     let k: Vec<T> = (0..c)
         .map(|ch| s.invstd[ch] * w.map_or(T::one(), |w| w[ch]))
         .collect();
-    let mut gx = crate::memory::full(x.len(), T::zero());
+    let mut gx = crate::memory::scratch(x.len());
     for ((dr, gr), xr) in gx
         .chunks_exact_mut(c)
         .zip(g.chunks_exact(c))

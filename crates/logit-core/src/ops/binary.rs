@@ -65,7 +65,7 @@ fn zip_broadcast<T: Float>(
             }
         });
     }
-    let mut out = crate::memory::full(numel(out_shape), T::zero());
+    let mut out = crate::memory::scratch(numel(out_shape));
     let (sa, sb) = (
         broadcast_strides(ash, out_shape),
         broadcast_strides(bsh, out_shape),

@@ -71,30 +71,42 @@ fn im2col<T: Float>(img: &[T], g: &Geom, gi: usize, cols: &mut [T]) {
     });
 }
 
-/// The `kh·kw` rows of input channel `cc` (of group `gi`) in the column matrix.
+/// The `kh·kw` rows of input channel `cc` (of group `gi`) in the column matrix. Each output
+/// row splits into a zero head and tail (the padding) and a middle read from one input row: a
+/// plain copy at stride 1, a strided gather otherwise.
 fn im2col_channel<T: Float>(img: &[T], g: &Geom, gi: usize, cc: usize, cols: &mut [T]) {
     let (s, p, d) = (g.opt.stride, g.opt.padding, g.opt.dilation);
     let l = g.l();
-    {
-        let ch = &img[(gi * g.cg() + cc) * g.h * g.w..][..g.h * g.w];
-        for ki in 0..g.kh {
-            for kj in 0..g.kw {
-                let row = &mut cols[(ki * g.kw + kj) * l..][..l];
-                for y in 0..g.oh {
-                    let iy = (y * s.0 + ki * d.0) as isize - p.0 as isize;
-                    let out = &mut row[y * g.ow..(y + 1) * g.ow];
-                    if iy < 0 || iy >= g.h as isize {
-                        out.iter_mut().for_each(|v| *v = T::zero());
-                        continue;
-                    }
-                    let src = &ch[iy as usize * g.w..][..g.w];
-                    for (x, v) in out.iter_mut().enumerate() {
-                        let ix = (x * s.1 + kj * d.1) as isize - p.1 as isize;
-                        *v = if ix < 0 || ix >= g.w as isize {
-                            T::zero()
-                        } else {
-                            src[ix as usize]
-                        };
+    let ch = &img[(gi * g.cg() + cc) * g.h * g.w..][..g.h * g.w];
+    for ki in 0..g.kh {
+        for kj in 0..g.kw {
+            let row = &mut cols[(ki * g.kw + kj) * l..][..l];
+            // output columns x0..x1 read input columns x·s + kj·d − p inside 0..w
+            let off = kj * d.1;
+            let x0 = p.1.saturating_sub(off).div_ceil(s.1).min(g.ow);
+            let x1 = (g.w + p.1)
+                .checked_sub(off)
+                .map_or(0, |e| e.div_ceil(s.1))
+                .clamp(x0, g.ow);
+            for y in 0..g.oh {
+                let iy = (y * s.0 + ki * d.0) as isize - p.0 as isize;
+                let out = &mut row[y * g.ow..(y + 1) * g.ow];
+                if iy < 0 || iy >= g.h as isize {
+                    out.fill(T::zero());
+                    continue;
+                }
+                let src = &ch[iy as usize * g.w..][..g.w];
+                out[..x0].fill(T::zero());
+                out[x1..].fill(T::zero());
+                if x1 == x0 {
+                    continue;
+                }
+                let first = x0 * s.1 + off - p.1;
+                if s.1 == 1 {
+                    out[x0..x1].copy_from_slice(&src[first..first + (x1 - x0)]);
+                } else {
+                    for (v, &x) in out[x0..x1].iter_mut().zip(src[first..].iter().step_by(s.1)) {
+                        *v = x;
                     }
                 }
             }
@@ -134,11 +146,12 @@ fn is_pointwise(g: &Geom) -> bool {
 
 fn forward<T: Float>(x: &[T], w: &[T], b: Option<&[T]>, g: &Geom) -> Vec<T> {
     let (k, l, og) = (g.k(), g.l(), g.og());
-    let mut out = crate::memory::full(g.n * g.o * l, T::zero());
+    // the GEMMs (β = 0) and im2col write every element of both
+    let mut out = crate::memory::scratch(g.n * g.o * l);
     let mut cols = if is_pointwise(g) {
         Vec::new()
     } else {
-        crate::memory::full(k * l, T::zero())
+        crate::memory::scratch(k * l)
     };
     for ni in 0..g.n {
         let img = &x[ni * g.c * g.h * g.w..][..g.c * g.h * g.w];
@@ -194,7 +207,7 @@ fn backward<T: Float>(
             })
             .collect()
     });
-    let mut cols = crate::memory::full(k * l, T::zero());
+    let mut cols = crate::memory::scratch(k * l);
     for ni in 0..g.n {
         let img = &x[ni * g.c * g.h * g.w..][..g.c * g.h * g.w];
         for gi in 0..g.opt.groups {

@@ -13,7 +13,8 @@ fn forward<T: Float>(
     fin: usize,
     fout: usize,
 ) -> Vec<T> {
-    let mut out = crate::memory::full(rows * fout, T::zero());
+    // the bias rows or the GEMM (β = 0) write every element
+    let mut out = crate::memory::scratch(rows * fout);
     if let Some(b) = b {
         for r in out.chunks_exact_mut(fout) {
             r.copy_from_slice(b);

@@ -50,47 +50,41 @@ impl Tensor {
         }
         let oh = (h + 2 * padding.0 - kernel.0) / stride.0 + 1;
         let ow = (w + 2 * padding.1 - kernel.1) / stride.1 + 1;
+        let win = Window {
+            h,
+            w,
+            oh,
+            ow,
+            kernel,
+            stride,
+            padding,
+        };
         let s = self.float_storage();
-        let mut arg = vec![0usize; planes * oh * ow];
+        // the argmaxes are only for the backward: inference (eval, no_grad) skips them
+        let record = crate::autograd::is_grad_enabled() && self.requires_grad();
+        let mut arg = if record {
+            vec![0usize; planes * oh * ow]
+        } else {
+            Vec::new()
+        };
+        let parallel = planes * oh * ow >= crate::parallel::PARALLEL_MIN / 4;
         let out = float_map!(&*s, |v| {
-            let mut out = crate::memory::full(planes * oh * ow, E::c(0.0));
-            // one task per (image, channel) plane, writing its own outputs and argmaxes
-            let run = |p: usize, out: &mut [E], arg: &mut [usize]| {
-                let plane = &v[p * h * w..][..h * w];
-                for y in 0..oh {
-                    for x in 0..ow {
-                        let (mut best, mut at) = (E::c(f64::NEG_INFINITY), usize::MAX);
-                        for ki in 0..kernel.0 {
-                            let iy = (y * stride.0 + ki) as isize - padding.0 as isize;
-                            if iy < 0 || iy >= h as isize {
-                                continue;
-                            }
-                            for kj in 0..kernel.1 {
-                                let ix = (x * stride.1 + kj) as isize - padding.1 as isize;
-                                if ix < 0 || ix >= w as isize {
-                                    continue;
-                                }
-                                let idx = iy as usize * w + ix as usize;
-                                let val = plane[idx];
-                                if val > best || val.is_nan() || at == usize::MAX {
-                                    best = val;
-                                    at = idx;
-                                    if val.is_nan() {
-                                        break;
-                                    }
-                                }
-                            }
-                        }
-                        out[y * ow + x] = best;
-                        arg[y * ow + x] = p * h * w + at;
-                    }
-                }
-            };
-            let parallel = planes * oh * ow >= crate::parallel::PARALLEL_MIN / 4;
-            let per_plane = oh * ow;
-            crate::parallel::for_each_chunk_mut2(
-                &mut out, per_plane, &mut arg, per_plane, parallel, run,
-            );
+            let mut out = crate::memory::scratch(planes * oh * ow);
+            let plane = |p: usize| &v[p * h * w..][..h * w];
+            if record {
+                crate::parallel::for_each_chunk_mut2(
+                    &mut out,
+                    oh * ow,
+                    &mut arg,
+                    oh * ow,
+                    parallel,
+                    |p, out, arg| win.argmax(plane(p), p * h * w, out, arg),
+                );
+            } else {
+                crate::parallel::for_each_chunk_mut(&mut out, oh * ow, parallel, |p, out| {
+                    win.max(plane(p), out)
+                });
+            }
             out
         });
         let shape = vec![self.shape()[0], self.shape()[1], oh, ow];
@@ -132,7 +126,7 @@ impl Tensor {
         let (oh, ow) = output;
         let s = self.float_storage();
         let out = float_map!(&*s, |v| {
-            let mut out = crate::memory::full(planes * oh * ow, E::c(0.0));
+            let mut out = crate::memory::scratch(planes * oh * ow);
             for p in 0..planes {
                 let plane = &v[p * h * w..][..h * w];
                 for y in 0..oh {
@@ -165,6 +159,83 @@ impl Tensor {
 /// PyTorch's adaptive pooling bin `[start, end)` of output index `i` of `out` over `len`.
 fn bin(i: usize, out: usize, len: usize) -> (usize, usize) {
     (i * len / out, ((i + 1) * len).div_ceil(out))
+}
+
+/// The geometry of one max-pooling plane.
+#[derive(Clone, Copy)]
+struct Window {
+    h: usize,
+    w: usize,
+    oh: usize,
+    ow: usize,
+    kernel: (usize, usize),
+    stride: (usize, usize),
+    padding: (usize, usize),
+}
+
+impl Window {
+    /// The input rows of output row `y` (padding clipped away; never empty, as padding is at
+    /// most half the kernel).
+    fn rows(&self, y: usize) -> std::ops::Range<usize> {
+        let start = (y * self.stride.0).saturating_sub(self.padding.0);
+        start..(y * self.stride.0 + self.kernel.0 - self.padding.0).min(self.h)
+    }
+    fn cols(&self, x: usize) -> std::ops::Range<usize> {
+        let start = (x * self.stride.1).saturating_sub(self.padding.1);
+        start..(x * self.stride.1 + self.kernel.1 - self.padding.1).min(self.w)
+    }
+
+    /// Each window's maximum (NaN if the window holds one, as PyTorch): per output row, the
+    /// window's input rows are first reduced to one row (a loop over whole rows, which
+    /// vectorises), then each window takes the maximum of its columns there.
+    fn max<E: Float>(&self, plane: &[E], out: &mut [E]) {
+        let keep = |best: E, val: E| {
+            if val > best || val.is_nan() {
+                val
+            } else {
+                best
+            }
+        };
+        let mut row = vec![E::c(f64::NEG_INFINITY); self.w];
+        for y in 0..self.oh {
+            row.fill(E::c(f64::NEG_INFINITY));
+            for iy in self.rows(y) {
+                for (r, &v) in row.iter_mut().zip(&plane[iy * self.w..][..self.w]) {
+                    *r = keep(*r, v);
+                }
+            }
+            for (x, o) in out[y * self.ow..][..self.ow].iter_mut().enumerate() {
+                *o = row[self.cols(x)]
+                    .iter()
+                    .fold(E::c(f64::NEG_INFINITY), |b, &v| keep(b, v));
+            }
+        }
+    }
+
+    /// Each window's maximum and where it is (`offset` + its index in the plane): the first
+    /// maximum in scan order, or a NaN.
+    fn argmax<E: Float>(&self, plane: &[E], offset: usize, out: &mut [E], arg: &mut [usize]) {
+        for y in 0..self.oh {
+            for x in 0..self.ow {
+                let (mut best, mut at) = (E::c(f64::NEG_INFINITY), usize::MAX);
+                for iy in self.rows(y) {
+                    for ix in self.cols(x) {
+                        let idx = iy * self.w + ix;
+                        let val = plane[idx];
+                        if val > best || val.is_nan() || at == usize::MAX {
+                            best = val;
+                            at = idx;
+                            if val.is_nan() {
+                                break;
+                            }
+                        }
+                    }
+                }
+                out[y * self.ow + x] = best;
+                arg[y * self.ow + x] = offset + at;
+            }
+        }
+    }
 }
 
 struct MaxPoolBackward {
