@@ -1,6 +1,6 @@
 //! 2-D convolution through im2col and GEMM (`F.conv2d`): stride, padding, dilation, groups.
 
-use super::matmul::gemm;
+use super::gemm::gemm;
 use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::trace::Attr;
 use crate::{Error, Float, Result, Storage, Tensor};

@@ -155,6 +155,33 @@ macro_rules! simd_dispatch {
             body($($arg),*)
         }
     };
+    // the same for a function generic over one type parameter (a kernel for f32 and f64)
+    (fn $name:ident<$t:ident: $bound:path>($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        fn $name<$t: $bound>($($arg: $ty),*) {
+            #[inline(always)]
+            fn body<$t: $bound>($($arg: $ty),*) $body
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,fma")]
+                unsafe fn avx512<$t: $bound>($($arg: $ty),*) {
+                    body::<$t>($($arg),*)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn avx2<$t: $bound>($($arg: $ty),*) {
+                    body::<$t>($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("fma") {
+                    // SAFETY: the CPU supports the feature the function was compiled for.
+                    return unsafe { avx512::<$t>($($arg),*) };
+                }
+                if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                    // SAFETY: as above.
+                    return unsafe { avx2::<$t>($($arg),*) };
+                }
+            }
+            body::<$t>($($arg),*)
+        }
+    };
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `linear(x, W, b) = x·Wᵀ + b` as one op: no transpose copy, bias added in the same pass,
 //! and a backward of two GEMMs and a column sum.
 
-use super::matmul::gemm;
+use super::gemm::gemm;
 use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::{float_zip, with_float, Error, Float, Result, Storage, Tensor};
 

@@ -1,105 +1,10 @@
 //! Matrix products: `matmul` (1-D, 2-D and batched with broadcasting batch dims) on one GEMM
 //! helper that takes strides, so transposes in backward cost no copy.
 
+use super::gemm::gemm;
 use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::shape::{broadcast_shapes, broadcast_strides, for_each_broadcast, numel};
 use crate::{Error, Float, Result, Storage, Tensor};
-
-/// Below this many multiply-adds, a plain loop beats matrixmultiply's packing.
-const SMALL_GEMM: usize = 16 * 1024;
-
-/// `C (+)= A·B` for strided `m×k` A and `k×n` B into strided C; `accumulate` keeps C's values.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn gemm<T: Float>(
-    (m, k, n): (usize, usize, usize),
-    a: &[T],
-    (rsa, csa): (usize, usize),
-    b: &[T],
-    (rsb, csb): (usize, usize),
-    c: &mut [T],
-    (rsc, csc): (usize, usize),
-    accumulate: bool,
-) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    if m * k * n <= SMALL_GEMM || k == 0 {
-        if !accumulate {
-            for i in 0..m {
-                for j in 0..n {
-                    c[i * rsc + j * csc] = T::zero();
-                }
-            }
-        }
-        for i in 0..m {
-            for p in 0..k {
-                let x = a[i * rsa + p * csa];
-                let brow = &b[p * rsb..];
-                let crow = &mut c[i * rsc..];
-                if csb == 1 && csc == 1 {
-                    for (cj, &bj) in crow[..n].iter_mut().zip(&brow[..n]) {
-                        *cj += x * bj;
-                    }
-                } else {
-                    for j in 0..n {
-                        crow[j * csc] += x * brow[j * csb];
-                    }
-                }
-            }
-        }
-        return;
-    }
-    let beta = if accumulate { T::one() } else { T::zero() };
-    // SAFETY (for every raw call below): the caller's slices cover the strided extents of each
-    // matrix, which these asserts check at their last element.
-    assert!(a.len() > (m - 1) * rsa + (k - 1) * csa);
-    assert!(b.len() > (k - 1) * rsb + (n - 1) * csb);
-    assert!(c.len() > (m - 1) * rsc + (n - 1) * csc);
-    let (pa, pb, pc) = (
-        SendPtr(a.as_ptr() as *mut T),
-        SendPtr(b.as_ptr() as *mut T),
-        SendPtr(c.as_mut_ptr()),
-    );
-    let raw = |i0: usize, rows: usize, j0: usize, cols: usize| unsafe {
-        T::gemm(
-            rows,
-            k,
-            cols,
-            pa.get().add(i0 * rsa),
-            rsa as isize,
-            csa as isize,
-            pb.get().add(j0 * csb),
-            rsb as isize,
-            csb as isize,
-            beta,
-            pc.get().add(i0 * rsc + j0 * csc),
-            rsc as isize,
-            csc as isize,
-        )
-    };
-    let threads = crate::parallel::get_num_threads();
-    if threads == 1 || m * k * n < PARALLEL_GEMM {
-        raw(0, m, 0, n);
-        return;
-    }
-    // Split the larger of the output's dims into one block per thread. Each output element is
-    // computed the same way whatever the split, so results do not depend on the thread count.
-    if m >= n {
-        let step = m.div_ceil(threads);
-        crate::parallel::for_each(m.div_ceil(step), |p| {
-            raw(p * step, step.min(m - p * step), 0, n)
-        });
-    } else {
-        let step = n.div_ceil(threads);
-        crate::parallel::for_each(n.div_ceil(step), |p| {
-            raw(0, m, p * step, step.min(n - p * step))
-        });
-    }
-}
-
-/// Above this many multiply-adds a GEMM is split over threads (below, waking the pool and
-/// packing the shared operand twice cost more than they save).
-const PARALLEL_GEMM: usize = 1 << 23;
 
 /// Shapes and batch offsets of one batched product `[..., m, k] @ [..., k, n]`.
 struct Plan {
@@ -344,21 +249,5 @@ mod tests {
         assert_eq!(b.matmul(&b).unwrap().item().unwrap(), 4.0);
         let e = a.matmul(&Tensor::ones(&[3, 2])).unwrap_err().to_string();
         assert_eq!(e, "matmul: shapes [2, 3, 4] and [3, 2] are not compatible");
-    }
-}
-
-/// A raw matrix pointer that may cross threads. matrixmultiply takes raw pointers and strides,
-/// and a column split of `C` (a block of every row) is not a set of disjoint slices, so this
-/// one kernel keeps pointers; the blocks each thread writes are disjoint (checked above).
-#[derive(Clone, Copy)]
-struct SendPtr<T>(*mut T);
-// SAFETY: the pointers are only dereferenced by `gemm` on disjoint output blocks, while the
-// borrowed slices they come from are alive.
-unsafe impl<T> Send for SendPtr<T> {}
-unsafe impl<T> Sync for SendPtr<T> {}
-impl<T> SendPtr<T> {
-    /// The pointer (a method, so closures capture the whole `Send` wrapper).
-    fn get(self) -> *mut T {
-        self.0
     }
 }

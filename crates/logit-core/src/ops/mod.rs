@@ -8,6 +8,7 @@ mod compare;
 mod conv;
 mod dropout;
 mod fastmath;
+mod gemm;
 mod index;
 mod linear;
 mod matmul;

@@ -1,0 +1,249 @@
+//! The one GEMM helper every product uses (`matmul`, `linear`, `conv2d` and their
+//! backwards): strided operands, so transposes cost no copy; matrixmultiply for large
+//! products, split over threads by output blocks; plain loops for small ones.
+
+use crate::Float;
+
+/// Below this many multiply-adds, a plain loop beats matrixmultiply's packing.
+const SMALL_GEMM: usize = 16 * 1024;
+
+/// `C (+)= A·B` for strided `m×k` A and `k×n` B into strided C; `accumulate` keeps C's values.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm<T: Float>(
+    (m, k, n): (usize, usize, usize),
+    a: &[T],
+    (rsa, csa): (usize, usize),
+    b: &[T],
+    (rsb, csb): (usize, usize),
+    c: &mut [T],
+    (rsc, csc): (usize, usize),
+    accumulate: bool,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    if m * k * n <= SMALL_GEMM || k == 0 {
+        small_gemm(
+            (m, k, n),
+            a,
+            (rsa, csa),
+            b,
+            (rsb, csb),
+            c,
+            (rsc, csc),
+            accumulate,
+        );
+        return;
+    }
+    let beta = if accumulate { T::one() } else { T::zero() };
+    // SAFETY (for every raw call below): the caller's slices cover the strided extents of each
+    // matrix, which these asserts check at their last element.
+    assert!(a.len() > (m - 1) * rsa + (k - 1) * csa);
+    assert!(b.len() > (k - 1) * rsb + (n - 1) * csb);
+    assert!(c.len() > (m - 1) * rsc + (n - 1) * csc);
+    let (pa, pb, pc) = (
+        SendPtr(a.as_ptr() as *mut T),
+        SendPtr(b.as_ptr() as *mut T),
+        SendPtr(c.as_mut_ptr()),
+    );
+    let raw = |i0: usize, rows: usize, j0: usize, cols: usize| unsafe {
+        T::gemm(
+            rows,
+            k,
+            cols,
+            pa.get().add(i0 * rsa),
+            rsa as isize,
+            csa as isize,
+            pb.get().add(j0 * csb),
+            rsb as isize,
+            csb as isize,
+            beta,
+            pc.get().add(i0 * rsc + j0 * csc),
+            rsc as isize,
+            csc as isize,
+        )
+    };
+    let threads = crate::parallel::get_num_threads();
+    if threads == 1 || m * k * n < PARALLEL_GEMM {
+        raw(0, m, 0, n);
+        return;
+    }
+    // Split the larger of the output's dims into one block per thread. Each output element is
+    // computed the same way whatever the split, so results do not depend on the thread count.
+    if m >= n {
+        let step = m.div_ceil(threads);
+        crate::parallel::for_each(m.div_ceil(step), |p| {
+            raw(p * step, step.min(m - p * step), 0, n)
+        });
+    } else {
+        let step = n.div_ceil(threads);
+        crate::parallel::for_each(n.div_ceil(step), |p| {
+            raw(0, m, p * step, step.min(n - p * step))
+        });
+    }
+}
+
+/// Above this many multiply-adds a GEMM is split over threads (below, waking the pool and
+/// packing the shared operand twice cost more than they save).
+const PARALLEL_GEMM: usize = 1 << 23;
+
+// The plain-loop product for small sizes, compiled for the widest SIMD the CPU has (without
+// FMA contraction, so every CPU computes the same bits). Each `C[i, j]` is `C`'s start value
+// (or 0) plus `A[i, p]·B[p, j]` added in order of `p`, whichever path runs, so the paths
+// agree to the bit.
+crate::simd_dispatch!(
+    fn small_gemm<T: Float>(
+        dims: (usize, usize, usize),
+        a: &[T],
+        sa: (usize, usize),
+        b: &[T],
+        sb: (usize, usize),
+        c: &mut [T],
+        sc: (usize, usize),
+        accumulate: bool,
+    ) {
+        let ((m, k, n), (rsa, csa), (rsb, csb), (rsc, csc)) = (dims, sa, sb, sc);
+        let start = |c: &[T], at: usize| if accumulate { c[at] } else { T::zero() };
+        if n == 1 {
+            // one output column (a `Linear(_, 1)`): a dot product per row
+            for i in 0..m {
+                let mut acc = start(c, i * rsc);
+                for p in 0..k {
+                    acc += a[i * rsa + p * csa] * b[p * rsb];
+                }
+                c[i * rsc] = acc;
+            }
+            return;
+        }
+        let width = n.div_ceil(8) * 8;
+        if k * width <= PACK_MAX {
+            // B copied once into rows padded to blocks of 8, so each block of 8 outputs stays in
+            // registers over the whole k loop (a row loop would store and reload C at every p)
+            let mut packed = [T::zero(); PACK_MAX];
+            for p in 0..k {
+                for j in 0..n {
+                    packed[p * width + j] = b[p * rsb + j * csb];
+                }
+            }
+            let tile = Tile {
+                k,
+                n,
+                width,
+                packed: &packed,
+                a,
+                sa: (rsa, csa),
+                sc: (rsc, csc),
+                accumulate,
+            };
+            // four rows at a time: four independent sums per lane hide the adds' latency
+            let quads = m / 4 * 4;
+            for i in (0..quads).step_by(4) {
+                tile.rows::<4>(i, c);
+            }
+            for i in quads..m {
+                tile.rows::<1>(i, c);
+            }
+            return;
+        }
+        if !accumulate {
+            for i in 0..m {
+                for j in 0..n {
+                    c[i * rsc + j * csc] = T::zero();
+                }
+            }
+        }
+        for i in 0..m {
+            let crow = &mut c[i * rsc..];
+            for p in 0..k {
+                let x = a[i * rsa + p * csa];
+                let brow = &b[p * rsb..];
+                if csb == 1 && csc == 1 {
+                    axpy(x, &brow[..n], &mut crow[..n]);
+                } else {
+                    for j in 0..n {
+                        crow[j * csc] += x * brow[j * csb];
+                    }
+                }
+            }
+        }
+    }
+);
+
+/// The register-blocked small product: B packed in rows padded to `width` (a multiple of 8).
+struct Tile<'a, T> {
+    k: usize,
+    n: usize,
+    width: usize,
+    packed: &'a [T],
+    a: &'a [T],
+    sa: (usize, usize),
+    sc: (usize, usize),
+    accumulate: bool,
+}
+
+impl<T: Float> Tile<'_, T> {
+    /// Rows `i..i + R` of C, in blocks of 8 columns held in registers over the whole k loop.
+    #[inline(always)]
+    fn rows<const R: usize>(&self, i: usize, c: &mut [T]) {
+        let ((rsa, csa), (rsc, csc)) = (self.sa, self.sc);
+        for j0 in (0..self.n).step_by(8) {
+            let cols = (self.n - j0).min(8);
+            let mut acc = [[T::zero(); 8]; R];
+            if self.accumulate {
+                for (r, row) in acc.iter_mut().enumerate() {
+                    for (t, v) in row[..cols].iter_mut().enumerate() {
+                        *v = c[(i + r) * rsc + (j0 + t) * csc];
+                    }
+                }
+            }
+            for p in 0..self.k {
+                let b = &self.packed[p * self.width + j0..][..8];
+                for (r, row) in acc.iter_mut().enumerate() {
+                    let x = self.a[(i + r) * rsa + p * csa];
+                    for t in 0..8 {
+                        row[t] += x * b[t];
+                    }
+                }
+            }
+            for (r, row) in acc.iter().enumerate() {
+                for (t, &v) in row[..cols].iter().enumerate() {
+                    c[(i + r) * rsc + (j0 + t) * csc] = v;
+                }
+            }
+        }
+    }
+}
+
+/// `c += x·b`, in fixed blocks of 8: with a row as short as a tiny layer's (8 or 12), a loop
+/// of unknown length would run entirely in its scalar tail.
+fn axpy<T: Float>(x: T, b: &[T], c: &mut [T]) {
+    let mut cb = c.chunks_exact_mut(8);
+    let mut bb = b.chunks_exact(8);
+    for (c8, b8) in (&mut cb).zip(&mut bb) {
+        for t in 0..8 {
+            c8[t] += x * b8[t];
+        }
+    }
+    for (cj, &bj) in cb.into_remainder().iter_mut().zip(bb.remainder()) {
+        *cj += x * bj;
+    }
+}
+
+/// The largest B (in elements, rows padded to 8) the small path copies onto the stack.
+const PACK_MAX: usize = 1024;
+
+/// A raw matrix pointer that may cross threads. matrixmultiply takes raw pointers and strides,
+/// and a column split of `C` (a block of every row) is not a set of disjoint slices, so this
+/// one kernel keeps pointers; the blocks each thread writes are disjoint (checked above).
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+// SAFETY: the pointers are only dereferenced by `gemm` on disjoint output blocks, while the
+// borrowed slices they come from are alive.
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+impl<T> SendPtr<T> {
+    /// The pointer (a method, so closures capture the whole `Send` wrapper).
+    fn get(self) -> *mut T {
+        self.0
+    }
+}
