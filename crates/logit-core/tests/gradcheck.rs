@@ -312,13 +312,14 @@ proptest! {
     fn conv2d_backward_matches_finite_differences(
         n in 1usize..3, cg in 1usize..3, og in 1usize..3, groups in 1usize..3,
         hw in 3usize..7, k in 1usize..4, stride in 1usize..3, pad in 0usize..2, dil in 1usize..3, bias in any::<bool>(),
+        sw in 1usize..4, dw in 1usize..3,
     ) {
         use logit_core::ops::Conv2dOptions;
-        prop_assume!(dil * (k - 1) < hw + 2 * pad);
+        prop_assume!(dil * (k - 1) < hw + 2 * pad && dw * (k - 1) < hw + 1 + 2 * pad);
         let x = Tensor::randn(&[n, cg * groups, hw, hw + 1]).double().requires_grad_(true);
         let w = Tensor::randn(&[og * groups, cg, k, k]).double().requires_grad_(true);
         let b = Tensor::randn(&[og * groups]).double().requires_grad_(true);
-        let opt = Conv2dOptions { stride: (stride, 1), padding: (pad, pad), dilation: (dil, 1), groups };
+        let opt = Conv2dOptions { stride: (stride, sw), padding: (pad, pad), dilation: (dil, dw), groups };
         if bias {
             gradcheck(|t| t[0].conv2d(&t[1], Some(&t[2]), opt), &[x, w, b], opts()).unwrap();
         } else {

@@ -81,13 +81,7 @@ fn im2col_channel<T: Float>(img: &[T], g: &Geom, gi: usize, cc: usize, cols: &mu
     for ki in 0..g.kh {
         for kj in 0..g.kw {
             let row = &mut cols[(ki * g.kw + kj) * l..][..l];
-            // output columns x0..x1 read input columns x·s + kj·d − p inside 0..w
-            let off = kj * d.1;
-            let x0 = p.1.saturating_sub(off).div_ceil(s.1).min(g.ow);
-            let x1 = (g.w + p.1)
-                .checked_sub(off)
-                .map_or(0, |e| e.div_ceil(s.1))
-                .clamp(x0, g.ow);
+            let span = Span::new(g, kj);
             for y in 0..g.oh {
                 let iy = (y * s.0 + ki * d.0) as isize - p.0 as isize;
                 let out = &mut row[y * g.ow..(y + 1) * g.ow];
@@ -95,13 +89,13 @@ fn im2col_channel<T: Float>(img: &[T], g: &Geom, gi: usize, cc: usize, cols: &mu
                     out.fill(T::zero());
                     continue;
                 }
+                let Some(Span { x0, x1, first }) = span else {
+                    out.fill(T::zero());
+                    continue;
+                };
                 let src = &ch[iy as usize * g.w..][..g.w];
                 out[..x0].fill(T::zero());
                 out[x1..].fill(T::zero());
-                if x1 == x0 {
-                    continue;
-                }
-                let first = x0 * s.1 + off - p.1;
                 if s.1 == 1 {
                     out[x0..x1].copy_from_slice(&src[first..first + (x1 - x0)]);
                 } else {
@@ -114,29 +108,65 @@ fn im2col_channel<T: Float>(img: &[T], g: &Geom, gi: usize, cc: usize, cols: &mu
     }
 }
 
-/// The adjoint of [`im2col`]: adds `cols` back into group `gi` of `img`.
+/// The adjoint of [`im2col`]: adds `cols` back into group `gi` of `img`, over the same
+/// in-bounds spans ([`Span`]).
 fn col2im<T: Float>(cols: &[T], g: &Geom, gi: usize, img: &mut [T]) {
-    let (s, p, d) = (g.opt.stride, g.opt.padding, g.opt.dilation);
+    let (s, d) = (g.opt.stride, g.opt.dilation);
     let l = g.l();
     for cc in 0..g.cg() {
         let ch = &mut img[(gi * g.cg() + cc) * g.h * g.w..][..g.h * g.w];
         for ki in 0..g.kh {
             for kj in 0..g.kw {
                 let row = &cols[((cc * g.kh + ki) * g.kw + kj) * l..][..l];
+                let Some(span) = Span::new(g, kj) else {
+                    continue;
+                };
                 for y in 0..g.oh {
-                    let iy = (y * s.0 + ki * d.0) as isize - p.0 as isize;
+                    let iy = (y * s.0 + ki * d.0) as isize - g.opt.padding.0 as isize;
                     if iy < 0 || iy >= g.h as isize {
                         continue;
                     }
-                    for x in 0..g.ow {
-                        let ix = (x * s.1 + kj * d.1) as isize - p.1 as isize;
-                        if ix >= 0 && ix < g.w as isize {
-                            ch[iy as usize * g.w + ix as usize] += row[y * g.ow + x];
+                    let dst = &mut ch[iy as usize * g.w + span.first..];
+                    let src = &row[y * g.ow + span.x0..y * g.ow + span.x1];
+                    if s.1 == 1 {
+                        for (o, &v) in dst.iter_mut().zip(src) {
+                            *o += v;
+                        }
+                    } else {
+                        for (o, &v) in dst.iter_mut().step_by(s.1).zip(src) {
+                            *o += v;
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// The output columns `x0..x1` of kernel column `kj` whose input column `x·s + kj·d − p`
+/// lies inside the image, and the input column `first` that `x0` reads.
+#[derive(Clone, Copy)]
+struct Span {
+    x0: usize,
+    x1: usize,
+    first: usize,
+}
+
+impl Span {
+    /// `None` when no output column of this kernel column reads the image.
+    fn new(g: &Geom, kj: usize) -> Option<Span> {
+        let (s, p) = (g.opt.stride.1, g.opt.padding.1);
+        let off = kj * g.opt.dilation.1;
+        let x0 = p.saturating_sub(off).div_ceil(s).min(g.ow);
+        let x1 = (g.w + p)
+            .checked_sub(off)
+            .map_or(0, |e| e.div_ceil(s))
+            .clamp(x0, g.ow);
+        (x1 > x0).then(|| Span {
+            x0,
+            x1,
+            first: x0 * s + off - p,
+        })
     }
 }
 
