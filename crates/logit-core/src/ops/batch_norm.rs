@@ -52,24 +52,33 @@ fn stats<T: Float>(x: &[T], (n, c, l): (usize, usize, usize)) -> (Vec<T>, Vec<T>
         var.iter_mut().for_each(|v| *v /= count);
         return (mean, var);
     }
-    for o in 0..n {
-        for ch in 0..c {
-            for &v in &x[(o * c + ch) * l..(o * c + ch + 1) * l] {
-                mean[ch] += v;
-            }
-        }
-    }
-    mean.iter_mut().for_each(|m| *m /= count);
-    for o in 0..n {
-        for ch in 0..c {
-            for &v in &x[(o * c + ch) * l..(o * c + ch + 1) * l] {
-                let d = v - mean[ch];
-                var[ch] += d * d;
-            }
-        }
-    }
-    var.iter_mut().for_each(|v| *v /= count);
+    let parallel = x.len() >= crate::parallel::PARALLEL_MIN;
+    crate::parallel::for_each_chunk_mut2(&mut mean, 1, &mut var, 1, parallel, |ch, m, v| {
+        let planes = || (0..n).map(|o| &x[(o * c + ch) * l..][..l]);
+        m[0] = planes().fold(T::zero(), |acc, p| acc + sum8(p, p, |v, _| v)) / count;
+        let mu = m[0];
+        v[0] = planes().fold(T::zero(), |acc, p| {
+            acc + sum8(p, p, |v, _| (v - mu) * (v - mu))
+        }) / count;
+    });
     (mean, var)
+}
+
+/// `Σ f(a[i], b[i])` in 8 interleaved partial sums (so the adds need not wait on each other
+/// and vectorise), combined in a fixed order: the same bits whatever the thread count.
+fn sum8<T: Float>(a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> T {
+    let mut acc = [T::zero(); 8];
+    let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ar, br) = (ac.remainder(), bc.remainder());
+    for (a8, b8) in ac.zip(bc) {
+        for t in 0..8 {
+            acc[t] += f(a8[t], b8[t]);
+        }
+    }
+    for (t, (&x, &y)) in ar.iter().zip(br).enumerate() {
+        acc[t] += f(x, y);
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
 }
 
 /// `y = (x − mean)·invstd·γ + β` per channel.
@@ -279,31 +288,32 @@ fn bn_grads<T: Float>(
     }
     let mut sum_g = crate::memory::full(c, T::zero());
     let mut sum_gx = crate::memory::full(c, T::zero());
-    for o in 0..n {
-        for ch in 0..c {
+    let parallel = x.len() >= crate::parallel::PARALLEL_MIN;
+    // per channel, in a fixed order: the planes of every image, each in partial sums
+    crate::parallel::for_each_chunk_mut2(&mut sum_g, 1, &mut sum_gx, 1, parallel, |ch, sg, sgx| {
+        let (mu, is) = (s.mean[ch], s.invstd[ch]);
+        for o in 0..n {
             let r = (o * c + ch) * l..(o * c + ch + 1) * l;
-            for (&gv, &xv) in g[r.clone()].iter().zip(&x[r]) {
-                sum_g[ch] += gv;
-                sum_gx[ch] += gv * (xv - s.mean[ch]) * s.invstd[ch];
-            }
+            sg[0] += sum8(&g[r.clone()], &g[r.clone()], |gv, _| gv);
+            sgx[0] += sum8(&g[r.clone()], &x[r], |gv, xv| gv * (xv - mu) * is);
         }
-    }
+    });
     let count = T::c((n * l) as f64);
     let mut gx = crate::memory::scratch(x.len());
-    for o in 0..n {
-        for ch in 0..c {
-            let k = s.invstd[ch] * w.map_or(T::one(), |w| w[ch]);
-            let r = (o * c + ch) * l..(o * c + ch + 1) * l;
-            for ((d, &gv), &xv) in gx[r.clone()].iter_mut().zip(&g[r.clone()]).zip(&x[r]) {
-                *d = if training {
-                    let xhat = (xv - s.mean[ch]) * s.invstd[ch];
-                    k * (gv - sum_g[ch] / count - xhat * sum_gx[ch] / count)
-                } else {
-                    k * gv
-                };
-            }
+    // one task per (image, channel) plane
+    crate::parallel::for_each_chunk_mut(&mut gx, l, parallel, |t, d| {
+        let ch = t % c;
+        let k = s.invstd[ch] * w.map_or(T::one(), |w| w[ch]);
+        let r = t * l..(t + 1) * l;
+        for ((d, &gv), &xv) in d.iter_mut().zip(&g[r.clone()]).zip(&x[r]) {
+            *d = if training {
+                let xhat = (xv - s.mean[ch]) * s.invstd[ch];
+                k * (gv - sum_g[ch] / count - xhat * sum_gx[ch] / count)
+            } else {
+                k * gv
+            };
         }
-    }
+    });
     (gx, sum_gx, sum_g)
 }
 

@@ -111,31 +111,39 @@ fn im2col_channel<T: Float>(img: &[T], g: &Geom, gi: usize, cc: usize, cols: &mu
 /// The adjoint of [`im2col`]: adds `cols` back into group `gi` of `img`, over the same
 /// in-bounds spans ([`Span`]).
 fn col2im<T: Float>(cols: &[T], g: &Geom, gi: usize, img: &mut [T]) {
+    let plane = g.h * g.w;
+    let group = &mut img[gi * g.cg() * plane..][..g.cg() * plane];
+    // each input channel gathers from its own rows of `cols`: one task per channel
+    let parallel = cols.len() >= crate::parallel::PARALLEL_MIN;
+    crate::parallel::for_each_chunk_mut(group, plane, parallel, |cc, ch| {
+        col2im_channel(cols, g, cc, ch)
+    });
+}
+
+/// Channel `cc`'s rows of `cols`, added back into its plane `ch`.
+fn col2im_channel<T: Float>(cols: &[T], g: &Geom, cc: usize, ch: &mut [T]) {
     let (s, d) = (g.opt.stride, g.opt.dilation);
     let l = g.l();
-    for cc in 0..g.cg() {
-        let ch = &mut img[(gi * g.cg() + cc) * g.h * g.w..][..g.h * g.w];
-        for ki in 0..g.kh {
-            for kj in 0..g.kw {
-                let row = &cols[((cc * g.kh + ki) * g.kw + kj) * l..][..l];
-                let Some(span) = Span::new(g, kj) else {
+    for ki in 0..g.kh {
+        for kj in 0..g.kw {
+            let row = &cols[((cc * g.kh + ki) * g.kw + kj) * l..][..l];
+            let Some(span) = Span::new(g, kj) else {
+                continue;
+            };
+            for y in 0..g.oh {
+                let iy = (y * s.0 + ki * d.0) as isize - g.opt.padding.0 as isize;
+                if iy < 0 || iy >= g.h as isize {
                     continue;
-                };
-                for y in 0..g.oh {
-                    let iy = (y * s.0 + ki * d.0) as isize - g.opt.padding.0 as isize;
-                    if iy < 0 || iy >= g.h as isize {
-                        continue;
+                }
+                let dst = &mut ch[iy as usize * g.w + span.first..];
+                let src = &row[y * g.ow + span.x0..y * g.ow + span.x1];
+                if s.1 == 1 {
+                    for (o, &v) in dst.iter_mut().zip(src) {
+                        *o += v;
                     }
-                    let dst = &mut ch[iy as usize * g.w + span.first..];
-                    let src = &row[y * g.ow + span.x0..y * g.ow + span.x1];
-                    if s.1 == 1 {
-                        for (o, &v) in dst.iter_mut().zip(src) {
-                            *o += v;
-                        }
-                    } else {
-                        for (o, &v) in dst.iter_mut().step_by(s.1).zip(src) {
-                            *o += v;
-                        }
+                } else {
+                    for (o, &v) in dst.iter_mut().step_by(s.1).zip(src) {
+                        *o += v;
                     }
                 }
             }
