@@ -191,3 +191,51 @@ fn randn_is_bit_identical_with_1_and_2_threads() -> logit::core::Result<()> {
     assert!(one == two, "randn differs between 1 and 2 threads");
     Ok(())
 }
+
+/// A convolutional training step large enough (over 512K elements per activation) for the
+/// per-channel parallel paths: im2col and col2im, batch norm's statistics and gradient sums,
+/// max pooling with its argmaxes.
+fn conv_step(threads: usize) -> logit::core::Result<Vec<u32>> {
+    use logit::nn::{BatchNorm2d, Conv2d, Conv2dConfig, MaxPool2d};
+    logit::set_num_threads(threads);
+    manual_seed(11);
+    let x = Tensor::randn(&[2, 3, 192, 192]);
+    let m = Sequential::new()
+        .add(Conv2d::new(
+            3,
+            8,
+            3,
+            Conv2dConfig {
+                padding: (1, 1),
+                ..Default::default()
+            },
+        )?)
+        .add(BatchNorm2d::new(8)?)
+        .add(ReLU)
+        .add(MaxPool2d::new(3, 2, 1))
+        .add(Conv2d::new(8, 4, 3, Conv2dConfig::default())?);
+    let mut opt = SGD::new(m.parameters(), SGDConfig::default())?;
+    let loss = m.forward(&x)?.mean();
+    opt.zero_grad();
+    loss.backward()?;
+    let mut bits: Vec<u32> = m
+        .parameters()
+        .iter()
+        .flat_map(|p| p.grad().map(|g| g.to_vec::<f32>()).unwrap_or_default())
+        .map(f32::to_bits)
+        .collect();
+    opt.step()?;
+    bits.extend(weights(&m));
+    Ok(bits)
+}
+
+#[test]
+fn a_convolutional_step_gives_the_same_bits_with_1_and_2_threads() -> logit::core::Result<()> {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let one = conv_step(1)?;
+    let two = conv_step(2)?;
+    logit::set_num_threads(0);
+    assert!(one.len() > 1000);
+    assert!(one == two, "results differ between 1 and 2 threads");
+    Ok(())
+}
