@@ -1,6 +1,7 @@
 //! 2-D convolution through im2col and GEMM (`F.conv2d`): stride, padding, dilation, groups.
 
 use super::gemm::gemm;
+use super::im2col::{col2im, im2col};
 use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::trace::Attr;
 use crate::{Error, Float, Result, Storage, Tensor};
@@ -32,149 +33,32 @@ impl Default for Conv2dOptions {
 
 /// Every size one pass needs.
 #[derive(Debug, Clone, Copy)]
-struct Geom {
-    n: usize,
-    c: usize,
-    h: usize,
-    w: usize,
-    o: usize,
-    kh: usize,
-    kw: usize,
-    oh: usize,
-    ow: usize,
-    opt: Conv2dOptions,
+pub(super) struct Geom {
+    pub(super) n: usize,
+    pub(super) c: usize,
+    pub(super) h: usize,
+    pub(super) w: usize,
+    pub(super) o: usize,
+    pub(super) kh: usize,
+    pub(super) kw: usize,
+    pub(super) oh: usize,
+    pub(super) ow: usize,
+    pub(super) opt: Conv2dOptions,
 }
 
 impl Geom {
-    fn cg(&self) -> usize {
+    pub(super) fn cg(&self) -> usize {
         self.c / self.opt.groups
     }
-    fn og(&self) -> usize {
+    pub(super) fn og(&self) -> usize {
         self.o / self.opt.groups
     }
     /// Rows of the column matrix of one group: `C/g · kh · kw`.
-    fn k(&self) -> usize {
+    pub(super) fn k(&self) -> usize {
         self.cg() * self.kh * self.kw
     }
-    fn l(&self) -> usize {
+    pub(super) fn l(&self) -> usize {
         self.oh * self.ow
-    }
-}
-
-/// Unfolds group `gi` of image `img` (`[C, H, W]`) into `cols` (`[C/g·kh·kw, oh·ow]`), one
-/// input channel per task when the matrix is large (each channel fills its own rows).
-fn im2col<T: Float>(img: &[T], g: &Geom, gi: usize, cols: &mut [T]) {
-    let rows = g.kh * g.kw * g.l();
-    let parallel = cols.len() >= crate::parallel::PARALLEL_MIN;
-    crate::parallel::for_each_chunk_mut(&mut cols[..g.cg() * rows], rows, parallel, |cc, out| {
-        im2col_channel(img, g, gi, cc, out)
-    });
-}
-
-/// The `kh·kw` rows of input channel `cc` (of group `gi`) in the column matrix. Each output
-/// row splits into a zero head and tail (the padding) and a middle read from one input row: a
-/// plain copy at stride 1, a strided gather otherwise.
-fn im2col_channel<T: Float>(img: &[T], g: &Geom, gi: usize, cc: usize, cols: &mut [T]) {
-    let (s, p, d) = (g.opt.stride, g.opt.padding, g.opt.dilation);
-    let l = g.l();
-    let ch = &img[(gi * g.cg() + cc) * g.h * g.w..][..g.h * g.w];
-    for ki in 0..g.kh {
-        for kj in 0..g.kw {
-            let row = &mut cols[(ki * g.kw + kj) * l..][..l];
-            let span = Span::new(g, kj);
-            for y in 0..g.oh {
-                let iy = (y * s.0 + ki * d.0) as isize - p.0 as isize;
-                let out = &mut row[y * g.ow..(y + 1) * g.ow];
-                if iy < 0 || iy >= g.h as isize {
-                    out.fill(T::zero());
-                    continue;
-                }
-                let Some(Span { x0, x1, first }) = span else {
-                    out.fill(T::zero());
-                    continue;
-                };
-                let src = &ch[iy as usize * g.w..][..g.w];
-                out[..x0].fill(T::zero());
-                out[x1..].fill(T::zero());
-                if s.1 == 1 {
-                    out[x0..x1].copy_from_slice(&src[first..first + (x1 - x0)]);
-                } else {
-                    for (v, &x) in out[x0..x1].iter_mut().zip(src[first..].iter().step_by(s.1)) {
-                        *v = x;
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The adjoint of [`im2col`]: adds `cols` back into group `gi` of `img`, over the same
-/// in-bounds spans ([`Span`]).
-fn col2im<T: Float>(cols: &[T], g: &Geom, gi: usize, img: &mut [T]) {
-    let plane = g.h * g.w;
-    let group = &mut img[gi * g.cg() * plane..][..g.cg() * plane];
-    // each input channel gathers from its own rows of `cols`: one task per channel
-    let parallel = cols.len() >= crate::parallel::PARALLEL_MIN;
-    crate::parallel::for_each_chunk_mut(group, plane, parallel, |cc, ch| {
-        col2im_channel(cols, g, cc, ch)
-    });
-}
-
-/// Channel `cc`'s rows of `cols`, added back into its plane `ch`.
-fn col2im_channel<T: Float>(cols: &[T], g: &Geom, cc: usize, ch: &mut [T]) {
-    let (s, d) = (g.opt.stride, g.opt.dilation);
-    let l = g.l();
-    for ki in 0..g.kh {
-        for kj in 0..g.kw {
-            let row = &cols[((cc * g.kh + ki) * g.kw + kj) * l..][..l];
-            let Some(span) = Span::new(g, kj) else {
-                continue;
-            };
-            for y in 0..g.oh {
-                let iy = (y * s.0 + ki * d.0) as isize - g.opt.padding.0 as isize;
-                if iy < 0 || iy >= g.h as isize {
-                    continue;
-                }
-                let dst = &mut ch[iy as usize * g.w + span.first..];
-                let src = &row[y * g.ow + span.x0..y * g.ow + span.x1];
-                if s.1 == 1 {
-                    for (o, &v) in dst.iter_mut().zip(src) {
-                        *o += v;
-                    }
-                } else {
-                    for (o, &v) in dst.iter_mut().step_by(s.1).zip(src) {
-                        *o += v;
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The output columns `x0..x1` of kernel column `kj` whose input column `x·s + kj·d − p`
-/// lies inside the image, and the input column `first` that `x0` reads.
-#[derive(Clone, Copy)]
-struct Span {
-    x0: usize,
-    x1: usize,
-    first: usize,
-}
-
-impl Span {
-    /// `None` when no output column of this kernel column reads the image.
-    fn new(g: &Geom, kj: usize) -> Option<Span> {
-        let (s, p) = (g.opt.stride.1, g.opt.padding.1);
-        let off = kj * g.opt.dilation.1;
-        let x0 = p.saturating_sub(off).div_ceil(s).min(g.ow);
-        let x1 = (g.w + p)
-            .checked_sub(off)
-            .map_or(0, |e| e.div_ceil(s))
-            .clamp(x0, g.ow);
-        (x1 > x0).then(|| Span {
-            x0,
-            x1,
-            first: x0 * s + off - p,
-        })
     }
 }
 

@@ -9,6 +9,7 @@ mod conv;
 mod dropout;
 mod fastmath;
 mod gemm;
+mod im2col;
 mod index;
 mod linear;
 mod matmul;
