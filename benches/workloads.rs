@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 
 use logit::core::{no_grad, Tensor};
 use logit::data::synthetic;
-use logit::losses::CrossEntropyLoss;
-use logit::losses::{sigmoid_focal_loss, BCEWithLogitsLoss, FocalOptions, Reduction};
+use logit::losses::{
+    sigmoid_focal_loss, BCEWithLogitsLoss, CrossEntropyLoss, FocalOptions, Reduction,
+};
 use logit::models::{
     ChurnPredictor, DiabetesPredictor, FraudDetectionModel, HeadOutput, ResNet, TransferHead,
 };

@@ -125,7 +125,8 @@ dispatch_map!(
 
 /// Defines `fn $name(args) body` compiled three times (AVX-512+FMA, AVX2+FMA, baseline) and
 /// picks the best the CPU has at run time: the only SIMD dispatch in logit, used by the
-/// elementwise maps here and the fused loss kernels.
+/// elementwise maps here, the fused loss kernels and (in its second form, generic over one
+/// type parameter) the small-GEMM kernel.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! simd_dispatch {
