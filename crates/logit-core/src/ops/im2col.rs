@@ -18,7 +18,7 @@ pub(super) fn im2col<T: Float>(img: &[T], g: &Geom, gi: usize, cols: &mut [T]) {
 /// row splits into a zero head and tail (the padding) and a middle read from one input row: a
 /// plain copy at stride 1, a strided gather otherwise.
 fn im2col_channel<T: Float>(img: &[T], g: &Geom, gi: usize, cc: usize, cols: &mut [T]) {
-    let s = g.opt.stride;
+    let (s, p, d) = (g.opt.stride, g.opt.padding, g.opt.dilation);
     let l = g.l();
     let ch = &img[(gi * g.cg() + cc) * g.h * g.w..][..g.h * g.w];
     for ki in 0..g.kh {
@@ -26,12 +26,17 @@ fn im2col_channel<T: Float>(img: &[T], g: &Geom, gi: usize, cc: usize, cols: &mu
             let row = &mut cols[(ki * g.kw + kj) * l..][..l];
             let span = Span::new(g, kj);
             for y in 0..g.oh {
+                let iy = (y * s.0 + ki * d.0) as isize - p.0 as isize;
                 let out = &mut row[y * g.ow..(y + 1) * g.ow];
-                let (Some(iy), Some(Span { x0, x1, first })) = (input_row(g, y, ki), span) else {
+                if iy < 0 || iy >= g.h as isize {
+                    out.fill(T::zero());
+                    continue;
+                }
+                let Some(Span { x0, x1, first }) = span else {
                     out.fill(T::zero());
                     continue;
                 };
-                let src = &ch[iy * g.w..][..g.w];
+                let src = &ch[iy as usize * g.w..][..g.w];
                 out[..x0].fill(T::zero());
                 out[x1..].fill(T::zero());
                 if s.1 == 1 {
@@ -60,7 +65,7 @@ pub(super) fn col2im<T: Float>(cols: &[T], g: &Geom, gi: usize, img: &mut [T]) {
 
 /// Channel `cc`'s rows of `cols`, added back into its plane `ch`.
 fn col2im_channel<T: Float>(cols: &[T], g: &Geom, cc: usize, ch: &mut [T]) {
-    let s = g.opt.stride;
+    let (s, d) = (g.opt.stride, g.opt.dilation);
     let l = g.l();
     for ki in 0..g.kh {
         for kj in 0..g.kw {
@@ -69,10 +74,11 @@ fn col2im_channel<T: Float>(cols: &[T], g: &Geom, cc: usize, ch: &mut [T]) {
                 continue;
             };
             for y in 0..g.oh {
-                let Some(iy) = input_row(g, y, ki) else {
+                let iy = (y * s.0 + ki * d.0) as isize - g.opt.padding.0 as isize;
+                if iy < 0 || iy >= g.h as isize {
                     continue;
-                };
-                let dst = &mut ch[iy * g.w + span.first..];
+                }
+                let dst = &mut ch[iy as usize * g.w + span.first..];
                 let src = &row[y * g.ow + span.x0..y * g.ow + span.x1];
                 if s.1 == 1 {
                     for (o, &v) in dst.iter_mut().zip(src) {
@@ -86,14 +92,6 @@ fn col2im_channel<T: Float>(cols: &[T], g: &Geom, cc: usize, ch: &mut [T]) {
             }
         }
     }
-}
-
-/// The input row `y·s + ki·d − p` that output row `y` reads through kernel row `ki`, if it lies
-/// inside the image.
-fn input_row(g: &Geom, y: usize, ki: usize) -> Option<usize> {
-    (y * g.opt.stride.0 + ki * g.opt.dilation.0)
-        .checked_sub(g.opt.padding.0)
-        .filter(|&iy| iy < g.h)
 }
 
 /// The output columns `x0..x1` of kernel column `kj` whose input column `x·s + kj·d − p`
