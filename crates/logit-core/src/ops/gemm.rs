@@ -116,39 +116,55 @@ crate::simd_dispatch!(
             return;
         }
         let width = n.div_ceil(8) * 8;
-        // B copied once into rows padded to blocks of 8, so each block of 8 outputs stays in
-        // registers over the whole k loop (a row loop would store and reload C at every p);
-        // on the stack unless k is long
-        let mut stack = [T::zero(); PACK_MAX];
-        let mut heap = Vec::new();
-        let packed = if k * width <= PACK_MAX {
-            &mut stack[..k * width]
-        } else {
-            heap.resize(k * width, T::zero());
-            &mut heap[..]
-        };
-        for p in 0..k {
-            for j in 0..n {
-                packed[p * width + j] = b[p * rsb + j * csb];
+        if k * width <= PACK_MAX {
+            // B copied once into rows padded to blocks of 8, so each block of 8 outputs stays in
+            // registers over the whole k loop (a row loop would store and reload C at every p)
+            let mut packed = [T::zero(); PACK_MAX];
+            for p in 0..k {
+                for j in 0..n {
+                    packed[p * width + j] = b[p * rsb + j * csb];
+                }
+            }
+            let tile = Tile {
+                k,
+                n,
+                width,
+                packed: &packed,
+                a,
+                sa: (rsa, csa),
+                sc: (rsc, csc),
+                accumulate,
+            };
+            // four rows at a time: four independent sums per lane hide the adds' latency
+            let quads = m / 4 * 4;
+            for i in (0..quads).step_by(4) {
+                tile.rows::<4>(i, c);
+            }
+            for i in quads..m {
+                tile.rows::<1>(i, c);
+            }
+            return;
+        }
+        if !accumulate {
+            for i in 0..m {
+                for j in 0..n {
+                    c[i * rsc + j * csc] = T::zero();
+                }
             }
         }
-        let tile = Tile {
-            k,
-            n,
-            width,
-            packed,
-            a,
-            sa: (rsa, csa),
-            sc: (rsc, csc),
-            accumulate,
-        };
-        // four rows at a time: four independent sums per lane hide the adds' latency
-        let quads = m / 4 * 4;
-        for i in (0..quads).step_by(4) {
-            tile.rows::<4>(i, c);
-        }
-        for i in quads..m {
-            tile.rows::<1>(i, c);
+        for i in 0..m {
+            let crow = &mut c[i * rsc..];
+            for p in 0..k {
+                let x = a[i * rsa + p * csa];
+                let brow = &b[p * rsb..];
+                if csb == 1 && csc == 1 {
+                    axpy(x, &brow[..n], &mut crow[..n]);
+                } else {
+                    for j in 0..n {
+                        crow[j * csc] += x * brow[j * csb];
+                    }
+                }
+            }
         }
     }
 );
@@ -198,7 +214,22 @@ impl<T: Float> Tile<'_, T> {
     }
 }
 
-/// The largest B (in elements, rows padded to 8) the small path packs on the stack.
+/// `c += x·b`, in fixed blocks of 8: with a row as short as a tiny layer's (8 or 12), a loop
+/// of unknown length would run entirely in its scalar tail.
+fn axpy<T: Float>(x: T, b: &[T], c: &mut [T]) {
+    let mut cb = c.chunks_exact_mut(8);
+    let mut bb = b.chunks_exact(8);
+    for (c8, b8) in (&mut cb).zip(&mut bb) {
+        for t in 0..8 {
+            c8[t] += x * b8[t];
+        }
+    }
+    for (cj, &bj) in cb.into_remainder().iter_mut().zip(bb.remainder()) {
+        *cj += x * bj;
+    }
+}
+
+/// The largest B (in elements, rows padded to 8) the small path copies onto the stack.
 const PACK_MAX: usize = 1024;
 
 /// A raw matrix pointer that may cross threads. matrixmultiply takes raw pointers and strides,
