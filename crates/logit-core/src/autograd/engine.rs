@@ -1,6 +1,7 @@
 //! The reverse pass over the recorded graph (the nodes are in `node.rs`). It knows no op.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::grad_mode::no_grad;
@@ -79,11 +80,13 @@ impl Tensor {
         if let Some(n) = order.iter().find(|n| n.backward_fn().is_none()) {
             return Err(Error::GraphFreed { op: n.name });
         }
-        let mut pending: HashMap<u64, Grad> = HashMap::with_capacity(order.len() * 2);
-        pending.insert(root.id, grad);
+        // the gradient flowing into each node, by its place in `order` (the root is first)
+        let mut pending: Vec<Option<Grad>> = Vec::with_capacity(order.len());
+        pending.resize_with(order.len(), || None);
+        pending[0] = Some(grad);
         let mut leaves = Leaves::default();
-        for node in &order {
-            let Some(g) = pending.remove(&node.id) else {
+        for (at, node) in order.iter().enumerate() {
+            let Some(g) = pending[at].take() else {
                 continue;
             };
             let grads = run_node(node, g, options.retain_graph)?;
@@ -93,11 +96,11 @@ impl Tensor {
                 };
                 match edge {
                     Edge::Op(n) => {
-                        let sum = match pending.remove(&n.id) {
+                        let slot = &mut pending[position(&order, n.id)];
+                        *slot = Some(match slot.take() {
                             Some(acc) => acc.accumulate(ig)?,
                             None => ig,
-                        };
-                        pending.insert(n.id, sum);
+                        });
                     }
                     Edge::Leaf(t) => leaves.add(t, ig)?,
                 }
@@ -142,18 +145,26 @@ impl Tensor {
 /// Runs one node's backward on its gradient; without `retain_graph` the node drops its backward
 /// (and so its saved tensors) right away, as PyTorch frees a graph while walking it.
 fn run_node(node: &Node, grad: Grad, retain_graph: bool) -> Result<Vec<Option<Grad>>> {
-    let needs: Vec<bool> = node
-        .edges
-        .iter()
-        .map(|e| match e {
-            None => false,
-            Some(Edge::Op(_)) => true,
-            Some(Edge::Leaf(t)) => t.requires_grad(),
-        })
-        .collect();
+    let need = |e: &Option<Edge>| match e {
+        None => false,
+        Some(Edge::Op(_)) => true,
+        Some(Edge::Leaf(t)) => t.requires_grad(),
+    };
+    // most ops have at most three inputs: their flags stay on the stack
+    let mut few = [false; 4];
+    let many: Vec<bool>;
+    let needs: &[bool] = if node.edges.len() <= few.len() {
+        for (f, e) in few.iter_mut().zip(&node.edges) {
+            *f = need(e);
+        }
+        &few[..node.edges.len()]
+    } else {
+        many = node.edges.iter().map(need).collect();
+        &many
+    };
     let mut slot = node.backward_fn();
     let backward = slot.as_ref().ok_or(Error::GraphFreed { op: node.name })?;
-    let grads = backward.backward(&grad, &needs)?;
+    let grads = backward.backward(&grad, needs)?;
     if !retain_graph {
         *slot = None;
     }
@@ -168,7 +179,7 @@ fn run_node(node: &Node, grad: Grad, retain_graph: bool) -> Result<Vec<Option<Gr
 #[derive(Default)]
 struct Leaves {
     order: Vec<(Tensor, Option<Grad>)>,
-    index: HashMap<u64, usize>,
+    index: HashMap<u64, usize, Ids>,
 }
 
 impl Leaves {
@@ -206,7 +217,7 @@ impl Leaves {
 /// ordered by node id, which is a valid reverse topological order because an op's inputs
 /// always exist before its output.
 fn topo_order(root: Arc<Node>) -> Vec<Arc<Node>> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::<u64, Ids>::default();
     let mut stack = vec![root];
     let mut order = Vec::new();
     while let Some(n) = stack.pop() {
@@ -221,4 +232,35 @@ fn topo_order(root: Arc<Node>) -> Vec<Arc<Node>> {
     }
     order.sort_unstable_by_key(|n| std::cmp::Reverse(n.id));
     order
+}
+
+/// The place of node `id` in `order` (sorted by id, largest first); every node an edge of
+/// a node in `order` reaches is in it.
+fn position(order: &[Arc<Node>], id: u64) -> usize {
+    order
+        .binary_search_by(|n| id.cmp(&n.id))
+        .expect("topo_order holds every node reachable from the root")
+}
+
+/// Hashing for the engine's sets of tensor and node ids: the ids are distinct counters, so one
+/// multiply spreads them over the table, where the default SipHash was a visible share of a
+/// tiny model's backward.
+type Ids = BuildHasherDefault<IdHasher>;
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, id: u64) {
+        // Fibonacci hashing: the table's index and tag bits both come from the high bits
+        self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
