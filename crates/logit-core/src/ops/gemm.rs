@@ -119,17 +119,25 @@ crate::simd_dispatch!(
         if k * width <= PACK_MAX {
             // B copied once into rows padded to blocks of 8, so each block of 8 outputs stays in
             // registers over the whole k loop (a row loop would store and reload C at every p)
-            let mut packed = [T::zero(); PACK_MAX];
+            // Not zeroed first: a 4 KiB fill cost more than a tiny layer's whole product.
+            let mut buffer = [std::mem::MaybeUninit::<T>::uninit(); PACK_MAX];
             for p in 0..k {
-                for j in 0..n {
-                    packed[p * width + j] = b[p * rsb + j * csb];
+                let (row, pad) = buffer[p * width..(p + 1) * width].split_at_mut(n);
+                for (j, v) in row.iter_mut().enumerate() {
+                    v.write(b[p * rsb + j * csb]);
+                }
+                for v in pad {
+                    v.write(T::zero());
                 }
             }
+            // SAFETY: the loop above wrote each of the first `k * width` elements.
+            let packed =
+                unsafe { std::slice::from_raw_parts(buffer.as_ptr().cast::<T>(), k * width) };
             let tile = Tile {
                 k,
                 n,
                 width,
-                packed: &packed,
+                packed,
                 a,
                 sa: (rsa, csa),
                 sc: (rsc, csc),
