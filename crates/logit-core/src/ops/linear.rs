@@ -43,7 +43,8 @@ fn backward<T: Float>(
     need: (bool, bool, bool),
 ) -> Grads<T> {
     let gx = need.0.then(|| {
-        let mut gx = crate::memory::full(rows * fin, T::zero());
+        // the GEMM (β = 0) writes every element
+        let mut gx = crate::memory::scratch(rows * fin);
         gemm(
             (rows, fout, fin),
             g,
@@ -57,7 +58,7 @@ fn backward<T: Float>(
         gx
     });
     let gw = need.1.then(|| {
-        let mut gw = crate::memory::full(fout * fin, T::zero());
+        let mut gw = crate::memory::scratch(fout * fin);
         gemm(
             (fout, rows, fin),
             g,
