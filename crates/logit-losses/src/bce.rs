@@ -55,22 +55,20 @@ pub fn binary_cross_entropy<'a>(
     let BceOptions { weight, reduction } = options.into();
     let y = check_target("binary_cross_entropy", input, target)?;
     let w = expand_weight("binary_cross_entropy", "weight", input, weight)?;
-    if let Some(bad) = input
-        .to_vec_f64()
-        .into_iter()
-        .find(|p| !(0.0..=1.0).contains(p))
-    {
-        return Err(Error::invalid(
-            "binary_cross_entropy",
-            "all elements of input between 0 and 1 (apply sigmoid, or use binary_cross_entropy_with_logits)",
-            format!("{bad}"),
-        ));
-    }
     let (ps, ys) = (input.storage(), y.storage());
     let ws = w.as_ref().map(|t| t.storage());
     macro_rules! run {
         ($t:ty) => {{
-            let k = kernel::<$t>(values(&ps), values(&ys), ws.as_deref().map(values));
+            // checked on the input's own elements: a copy as f64 cost a heap allocation per step
+            let p = values::<$t>(&ps);
+            if let Some(bad) = p.iter().find(|p| !(0.0..=1.0).contains(*p)) {
+                return Err(Error::invalid(
+                    "binary_cross_entropy",
+                    "all elements of input between 0 and 1 (apply sigmoid, or use binary_cross_entropy_with_logits)",
+                    format!("{bad}"),
+                ));
+            }
+            let k = kernel::<$t>(p, values(&ys), ws.as_deref().map(values));
             finish(input, k, reduction, "BinaryCrossEntropyBackward0")
         }};
     }
