@@ -37,7 +37,7 @@ fn main() -> Result<()> {
     let mut optimizer = Adam::new(model.parameters(), 1e-3)?;
     let mut loader = DataLoader::new(&x_train, &split.y_train, 32)?.shuffle(0);
     let mut log = |e: &EpochLog| {
-        if e.epoch % 20 == 0 {
+        if e.epoch.is_multiple_of(20) {
             println!("Epoch [{}/100], Loss: {:.4}", e.epoch, e.train_loss);
         }
     };

@@ -52,7 +52,7 @@ fn main() -> Result<()> {
     let mut optimizer = Adam::new(model.parameters(), 1e-3)?;
     let mut loader = DataLoader::new(&x_train, &split.y_train, 32)?.shuffle(0);
     let mut log = |e: &EpochLog| {
-        if e.epoch % 25 == 0 {
+        if e.epoch.is_multiple_of(25) {
             println!("Epoch [{}/{EPOCHS}], Loss: {:.4}", e.epoch, e.train_loss);
         }
     };

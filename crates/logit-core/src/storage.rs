@@ -70,7 +70,7 @@ impl Storage {
             b.chunks_exact(N)
                 .map(|c| c.try_into().expect("exact chunk"))
         }
-        if bytes.len() % dtype.size_in_bytes() != 0 {
+        if !bytes.len().is_multiple_of(dtype.size_in_bytes()) {
             return None;
         }
         Some(match dtype {

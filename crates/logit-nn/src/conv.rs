@@ -68,8 +68,8 @@ impl Conv2d {
             || out_channels == 0
             || kernel_size == 0
             || c.groups == 0
-            || in_channels % c.groups != 0
-            || out_channels % c.groups != 0
+            || !in_channels.is_multiple_of(c.groups)
+            || !out_channels.is_multiple_of(c.groups)
             || c.stride.0 * c.stride.1 * c.dilation.0 * c.dilation.1 == 0
         {
             return Err(Error::invalid(

@@ -136,7 +136,7 @@ impl StepLR {
 impl LrScheduler for StepLR {
     fn step(&mut self, opt: &mut dyn Optimizer) {
         self.at.epoch += 1;
-        if self.at.epoch % self.step_size == 0 {
+        if self.at.epoch.is_multiple_of(self.step_size) {
             self.at.last = base_lrs(opt).iter().map(|lr| lr * self.gamma).collect();
             set(opt, &self.at.last);
         }

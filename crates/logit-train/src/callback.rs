@@ -76,7 +76,7 @@ impl Callback for Checkpoint {
         model: &dyn Module,
         optimizer: &dyn Optimizer,
     ) -> Result<Control> {
-        if log.epoch % self.every == 0 {
+        if log.epoch.is_multiple_of(self.every) {
             let value = Value::dict([
                 ("model", Value::from(&model.state_dict())),
                 ("optimizer", optimizer.state_dict()),

@@ -289,7 +289,7 @@ impl Machine<'_, '_> {
     }
 
     fn set_items(&mut self, items: Vec<Obj>) -> Result<()> {
-        if items.len() % 2 != 0 {
+        if !items.len().is_multiple_of(2) {
             return Err(self.r.err("SETITEMS with an odd number of values"));
         }
         let Obj::Dict(d) = self.top()?.clone() else {

@@ -72,7 +72,7 @@ impl Tensor {
             return Err(bad());
         }
         let new: Vec<usize> = if inferred == 1 {
-            if known == 0 || self.numel() % known != 0 {
+            if known == 0 || !self.numel().is_multiple_of(known) {
                 return Err(bad());
             }
             dims.iter()

@@ -10,7 +10,7 @@ use super::Generator;
 
 const TWO_PI: f64 = 2.0 * std::f64::consts::PI;
 // parallel chunks must hold whole blocks of 16
-const _: () = assert!(crate::parallel::CHUNK % 16 == 0);
+const _: () = assert!(crate::parallel::CHUNK.is_multiple_of(16));
 
 /// `normal_distribution<double>`: the cached sample if there is one, else a fresh pair.
 pub(crate) fn scalar(g: &mut Generator, mean: f64, std: f64) -> f64 {
@@ -92,7 +92,7 @@ fn fill<T: Copy>(
 ) -> Vec<T> {
     let mut d = uniforms(g, n);
     blocks(&mut d[..n / 16 * 16]);
-    if n % 16 != 0 {
+    if !n.is_multiple_of(16) {
         let tail = &mut d[n - 16..];
         tail.copy_from_slice(&uniforms(g, 16));
         blocks(tail);
