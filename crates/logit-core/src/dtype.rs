@@ -73,7 +73,8 @@ pub trait Float:
     fn c(v: f64) -> Self;
     /// Converts to `f64` (exact).
     fn f64(self) -> f64;
-    /// `C = A·B + beta·C` on strided row/column layouts, through matrixmultiply.
+    /// `C = A·B + beta·C` on strided row/column layouts: logit's AVX-512 kernel for `f32` on
+    /// CPUs that have it, matrixmultiply otherwise.
     ///
     /// # Safety
     /// The pointers and strides must describe valid `m×k`, `k×n` and `m×n` matrices.
@@ -136,7 +137,7 @@ macro_rules! impl_float {
         }
     };
 }
-impl_float!(f32, F32, matrixmultiply::sgemm);
+impl_float!(f32, F32, crate::ops::sgemm::sgemm);
 impl_float!(f64, F64, matrixmultiply::dgemm);
 
 /// A Rust type that can be stored in a tensor: `f32`, `f64`, `i64` or `bool`.

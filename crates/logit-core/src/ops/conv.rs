@@ -1,6 +1,6 @@
 //! 2-D convolution through im2col and GEMM (`F.conv2d`): stride, padding, dilation, groups.
 
-use super::gemm::gemm;
+use super::gemm::{gemm, Lhs};
 use super::im2col::{col2im, im2col};
 use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::trace::Attr;
@@ -75,9 +75,13 @@ fn forward<T: Float>(x: &[T], w: &[T], b: Option<&[T]>, g: &Geom) -> Vec<T> {
     } else {
         crate::memory::scratch(k * l)
     };
+    // each group's weight is packed once for all the images
+    let weights: Vec<Lhs<T>> = (0..g.opt.groups)
+        .map(|gi| Lhs::new((og, k, l), &w[gi * og * k..], (k, 1), g.n))
+        .collect();
     for ni in 0..g.n {
         let img = &x[ni * g.c * g.h * g.w..][..g.c * g.h * g.w];
-        for gi in 0..g.opt.groups {
+        for (gi, weight) in weights.iter().enumerate() {
             // a 1×1, stride-1 convolution reads the image itself as its column matrix
             let src: &[T] = if is_pointwise(g) {
                 &img[gi * g.cg() * l..][..k * l]
@@ -86,16 +90,7 @@ fn forward<T: Float>(x: &[T], w: &[T], b: Option<&[T]>, g: &Geom) -> Vec<T> {
                 &cols
             };
             let dst = &mut out[(ni * g.o + gi * og) * l..][..og * l];
-            gemm(
-                (og, k, l),
-                &w[gi * og * k..],
-                (k, 1),
-                src,
-                (l, 1),
-                dst,
-                (l, 1),
-                false,
-            );
+            weight.gemm((og, k, l), src, (l, 1), dst, (l, 1), false);
         }
         if let Some(b) = b {
             for oc in 0..g.o {
@@ -130,6 +125,13 @@ fn backward<T: Float>(
             .collect()
     });
     let mut cols = crate::memory::scratch(k * l);
+    // each group's Wᵀ is packed once for all the images
+    let weights_t: Vec<Lhs<T>> = match need.0 {
+        true => (0..g.opt.groups)
+            .map(|gi| Lhs::new((k, og, l), &w[gi * og * k..], (1, k), g.n))
+            .collect(),
+        false => Vec::new(),
+    };
     for ni in 0..g.n {
         let img = &x[ni * g.c * g.h * g.w..][..g.c * g.h * g.w];
         for gi in 0..g.opt.groups {
@@ -150,16 +152,7 @@ fn backward<T: Float>(
             }
             if let Some(gx) = gx.as_mut() {
                 // dcols = W_gᵀ · dY_g, folded back into the image
-                gemm(
-                    (k, og, l),
-                    &w[gi * og * k..],
-                    (1, k),
-                    gout,
-                    (l, 1),
-                    &mut cols,
-                    (l, 1),
-                    false,
-                );
+                weights_t[gi].gemm((k, og, l), gout, (l, 1), &mut cols, (l, 1), false);
                 col2im(&cols, g, gi, &mut gx[ni * g.c * g.h * g.w..]);
             }
         }

@@ -2,7 +2,9 @@
 //! backwards): strided operands, so transposes cost no copy; matrixmultiply for large
 //! products, split over threads by output blocks; plain loops for small ones.
 
+use super::sgemm::{PackedA, MR};
 use crate::Float;
+use std::any::TypeId;
 
 /// Below this many multiply-adds, a plain loop beats matrixmultiply's packing.
 const SMALL_GEMM: usize = 16 * 1024;
@@ -63,24 +65,116 @@ pub(crate) fn gemm<T: Float>(
             csc as isize,
         )
     };
+    split((m, k, n), 1, raw);
+}
+
+/// Runs `block(i0, rows, j0, cols)` over C: whole on one thread for small products, else one
+/// block of the larger output dim per thread (row blocks start at multiples of `row_align`).
+/// Each output element is computed the same way whatever the split, so results do not depend
+/// on the thread count.
+fn split(
+    (m, k, n): (usize, usize, usize),
+    row_align: usize,
+    block: impl Fn(usize, usize, usize, usize) + Sync + Send,
+) {
     let threads = crate::parallel::get_num_threads();
     if threads == 1 || m * k * n < PARALLEL_GEMM {
-        raw(0, m, 0, n);
+        block(0, m, 0, n);
         return;
     }
-    // Split the larger of the output's dims into one block per thread. Each output element is
-    // computed the same way whatever the split, so results do not depend on the thread count.
     if m >= n {
-        let step = m.div_ceil(threads);
+        let step = m.div_ceil(threads).div_ceil(row_align) * row_align;
         crate::parallel::for_each(m.div_ceil(step), |p| {
-            raw(p * step, step.min(m - p * step), 0, n)
+            block(p * step, step.min(m - p * step), 0, n)
         });
     } else {
         let step = n.div_ceil(threads);
         crate::parallel::for_each(n.div_ceil(step), |p| {
-            raw(0, m, p * step, step.min(n - p * step))
+            block(0, m, p * step, step.min(n - p * step))
         });
     }
+}
+
+/// A left operand used against many right ones (a convolution's weight against each image):
+/// packed once where the f32 AVX-512 kernel runs, as it is elsewhere.
+pub(crate) enum Lhs<'a, T> {
+    /// A strided matrix, packed by every product.
+    Strided(&'a [T], (usize, usize)),
+    /// Packed for the f32 kernel (`T` is `f32`).
+    Packed(PackedA),
+}
+
+impl<'a, T: Float> Lhs<'a, T> {
+    /// Prepares the strided `m×k` A for `uses` products with `k×n` B's. A is packed only
+    /// for more than one: packed whole it no longer fits in cache, so a single product is
+    /// faster packing each depth block just before it reads it.
+    pub(crate) fn new(
+        (m, k, n): (usize, usize, usize),
+        a: &'a [T],
+        sa: (usize, usize),
+        uses: usize,
+    ) -> Self {
+        match as_f32(a) {
+            Some(a32) if m * k * n > SMALL_GEMM && uses > 1 => {
+                PackedA::new(m, k, a32, sa).map_or(Lhs::Strided(a, sa), Lhs::Packed)
+            }
+            _ => Lhs::Strided(a, sa),
+        }
+    }
+
+    /// `C (+)= A·B`, as [`gemm`] does.
+    pub(crate) fn gemm(
+        &self,
+        (m, k, n): (usize, usize, usize),
+        b: &[T],
+        sb: (usize, usize),
+        c: &mut [T],
+        sc: (usize, usize),
+        accumulate: bool,
+    ) {
+        let (Lhs::Packed(pa), Some(b), Some(c)) = (self, as_f32(b), as_f32_mut(c)) else {
+            if let Lhs::Strided(a, sa) = self {
+                gemm((m, k, n), a, *sa, b, sb, c, sc, accumulate);
+            }
+            return;
+        };
+        assert_eq!(pa.rows(), m, "a packed A's rows");
+        if n == 0 {
+            return;
+        }
+        let ((rsb, csb), (rsc, csc)) = (sb, sc);
+        assert!(b.len() > (k - 1) * rsb + (n - 1) * csb);
+        assert!(c.len() > (m - 1) * rsc + (n - 1) * csc);
+        let (pb, pc) = (SendPtr(b.as_ptr() as *mut f32), SendPtr(c.as_mut_ptr()));
+        split((m, k, n), MR, |i0, rows, j0, cols| {
+            // SAFETY: the blocks lie inside B and C (asserted above) and are disjoint.
+            unsafe {
+                pa.multiply(
+                    (i0, rows),
+                    cols,
+                    pb.get().add(j0 * csb),
+                    (rsb as isize, csb as isize),
+                    pc.get().add(i0 * rsc + j0 * csc),
+                    (rsc as isize, csc as isize),
+                    accumulate,
+                )
+            }
+        });
+    }
+}
+
+/// `s` as `f32` values when `T` is `f32`.
+fn as_f32<T: 'static>(s: &[T]) -> Option<&[f32]> {
+    // SAFETY: T is f32, so the cast changes nothing.
+    (TypeId::of::<T>() == TypeId::of::<f32>())
+        .then(|| unsafe { std::slice::from_raw_parts(s.as_ptr().cast(), s.len()) })
+}
+
+/// `s` as mutable `f32` values when `T` is `f32`.
+fn as_f32_mut<T: 'static>(s: &mut [T]) -> Option<&mut [f32]> {
+    // SAFETY: as above.
+    (TypeId::of::<T>() == TypeId::of::<f32>())
+        .then(|| unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr().cast(), s.len()) })
 }
 
 /// Above this many multiply-adds a GEMM is split over threads (below, waking the pool and

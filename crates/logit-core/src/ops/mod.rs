@@ -15,6 +15,7 @@ mod linear;
 mod matmul;
 mod pool;
 mod reduce;
+pub(crate) mod sgemm;
 mod sigmoid;
 mod softmax;
 mod unary;
