@@ -2,8 +2,8 @@
 //! deterministic weights (each entry filled from its key name, see the fixture README
 //! formula) on a 1×3×64×64 image `sin(0.01·i)`: the first 10 logits, their sum and absolute
 //! sum, and the probability after swapping `fc` for `Sequential(Linear(nf, 1), Sigmoid)`.
-//! f64 to 1e-8 relative; f32 is run too and stays within 1e-5 (measured: the logit sum, a
-//! cancellation, differs by 5e-6 relative; 1e-6 fails).
+//! f64 to 1e-8 relative; f32 is run too and stays within 1e-5 (the logit sum, a cancellation,
+//! relative to its terms' magnitude: see `check`).
 
 mod common;
 
@@ -91,11 +91,19 @@ fn check(arch: &str, build: fn(usize) -> logit::Result<ResNet>) {
                 &format!("{arch} {dt:?} logit {i}"),
             );
         }
-        close(
-            v.iter().sum(),
-            c["logits_sum"].as_f64().unwrap(),
-            rtol,
-            &format!("{arch} {dt:?} logit sum"),
+        // The sum cancels (about 0.43 from terms whose magnitudes add to about 2,400), so in
+        // f32 its error is measured against its terms' magnitude: PyTorch 2.15's own f32
+        // forward of this ResNet-50 is 2.6e-5 (one thread) and 2.1e-5 (two) off relative to
+        // the sum itself, which a 1e-5 bound on that would fail.
+        let sum: f64 = v.iter().sum();
+        let expected = c["logits_sum"].as_f64().unwrap();
+        let scale = match dt {
+            DType::F32 => c["logits_abs_sum"].as_f64().unwrap(),
+            _ => expected.abs().max(1e-3),
+        };
+        assert!(
+            (sum - expected).abs() <= rtol * scale,
+            "{arch} {dt:?} logit sum: got {sum:e}, torchvision {expected:e}"
         );
         close(
             v.iter().map(|x| x.abs()).sum(),
