@@ -199,8 +199,22 @@ crate::simd_dispatch!(
         let ((m, k, n), (rsa, csa), (rsb, csb), (rsc, csc)) = (dims, sa, sb, sc);
         let start = |c: &[T], at: usize| if accumulate { c[at] } else { T::zero() };
         if n == 1 {
-            // one output column (a `Linear(_, 1)`): a dot product per row
-            for i in 0..m {
+            // one output column (a `Linear(_, 1)`): a dot product per row, eight rows at a
+            // time so that eight independent sums hide the adds' latency
+            let octets = m / 8 * 8;
+            for i in (0..octets).step_by(8) {
+                let mut acc: [T; 8] = std::array::from_fn(|r| start(c, (i + r) * rsc));
+                for p in 0..k {
+                    let x = b[p * rsb];
+                    for (r, v) in acc.iter_mut().enumerate() {
+                        *v += a[(i + r) * rsa + p * csa] * x;
+                    }
+                }
+                for (r, v) in acc.iter().enumerate() {
+                    c[(i + r) * rsc] = *v;
+                }
+            }
+            for i in octets..m {
                 let mut acc = start(c, i * rsc);
                 for p in 0..k {
                     acc += a[i * rsa + p * csa] * b[p * rsb];
@@ -210,7 +224,9 @@ crate::simd_dispatch!(
             return;
         }
         let width = n.div_ceil(8) * 8;
-        if k * width <= PACK_MAX {
+        // fewer than four rows read each element of B once or twice: packing it would cost
+        // more than the product, so they take the row loop below
+        if m >= 4 && k * width <= PACK_MAX {
             // B copied once into rows padded to blocks of 8, so each block of 8 outputs stays in
             // registers over the whole k loop (a row loop would store and reload C at every p)
             // Not zeroed first: a 4 KiB fill cost more than a tiny layer's whole product.
