@@ -43,6 +43,21 @@ class Fraud(nn.Module):
         return self.classifier(self.feature_extractor(x))
 
 
+EPISODE = 2000  # as benches/workloads.rs: a fresh model and optimizer every 2,000 steps
+
+
+def episodes(fresh, f):
+    """f(model, opt) on a model and optimizer that fresh() makes anew every EPISODE calls."""
+    state = {"calls": 0, "mo": fresh()}
+
+    def call():
+        state["calls"] += 1
+        if state["calls"] % EPISODE == 0:
+            state["mo"] = fresh()
+        f(*state["mo"])
+    return call
+
+
 def step(model, opt, x, y, loss_fn):
     loss = loss_fn(model(x), y)
     opt.zero_grad()
@@ -102,20 +117,29 @@ def main():
         report("W1_sigmoid_forward_backward", t, timeit(fb, budget, 20))
     if run("W2"):
         x, y = torch.randn(64, 10), torch.randint(0, 2, (64, 1)).float()
-        m = nn.Sequential(nn.Linear(10, 1), nn.Sigmoid())
-        opt = torch.optim.SGD(m.parameters(), lr=0.01)
-        report("W2_churn_step", t, timeit(lambda: step(m, opt, x, y, F.binary_cross_entropy), budget, 100))
+
+        def fresh():
+            m = nn.Sequential(nn.Linear(10, 1), nn.Sigmoid())
+            return m, torch.optim.SGD(m.parameters(), lr=0.01)
+        run_ = episodes(fresh, lambda m, opt: step(m, opt, x, y, F.binary_cross_entropy))
+        report("W2_churn_step", t, timeit(run_, budget, 100))
     if run("W3"):
         x, y = torch.rand(32, 8), torch.randint(0, 2, (32, 1)).float()
-        m = nn.Sequential(nn.Linear(8, 12), nn.ReLU(), nn.Linear(12, 8), nn.ReLU(), nn.Linear(8, 1), nn.Sigmoid())
-        opt = torch.optim.Adam(m.parameters(), lr=1e-3)
-        report("W3_diabetes_step", t, timeit(lambda: step(m, opt, x, y, F.binary_cross_entropy), budget, 100))
+
+        def fresh():
+            m = nn.Sequential(nn.Linear(8, 12), nn.ReLU(), nn.Linear(12, 8), nn.ReLU(), nn.Linear(8, 1), nn.Sigmoid())
+            return m, torch.optim.Adam(m.parameters(), lr=1e-3)
+        run_ = episodes(fresh, lambda m, opt: step(m, opt, x, y, F.binary_cross_entropy))
+        report("W3_diabetes_step", t, timeit(run_, budget, 100))
     if run("W4"):
         for b in (256, 4096):
             x, y = torch.randn(b, 20), (torch.rand(b, 1) < 0.02).float()
-            m = Fraud(20)
-            opt = torch.optim.Adam(m.parameters(), lr=1e-3)
-            report(f"W4_fraud_step_b{b}", t, timeit(lambda: step(m, opt, x, y, F.binary_cross_entropy), budget, 20))
+
+            def fresh():
+                m = Fraud(20)
+                return m, torch.optim.Adam(m.parameters(), lr=1e-3)
+            run_ = episodes(fresh, lambda m, opt, x=x, y=y: step(m, opt, x, y, F.binary_cross_entropy))
+            report(f"W4_fraud_step_b{b}", t, timeit(run_, budget, 20))
     if run("W5"):
         x, y = torch.randn(4096, 512), (torch.rand(4096, 1) > 0.5).float()
         m = nn.Sequential(nn.Linear(512, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 1))
