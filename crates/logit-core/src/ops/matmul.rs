@@ -52,7 +52,8 @@ fn plan(ash: &[usize], bsh: &[usize]) -> Result<Plan> {
 
 fn forward<T: Float>(p: &Plan, a: &[T], b: &[T]) -> Vec<T> {
     let (m, k, n) = (p.m, p.k, p.n);
-    let mut c = crate::memory::full(numel(&p.out_shape), T::zero());
+    // every batch's GEMM (β = 0) writes its whole block, and the blocks cover the output
+    let mut c = crate::memory::scratch(numel(&p.out_shape));
     if p.fold {
         let rows = a.len() / k.max(1);
         gemm((rows, k, n), a, (k, 1), b, (n, 1), &mut c, (n, 1), false);
@@ -82,9 +83,10 @@ fn backward<T: Float>(
     need: (bool, bool),
 ) -> (Option<Vec<T>>, Option<Vec<T>>) {
     let (m, k, n) = (p.m, p.k, p.n);
-    let mut ga = need.0.then(|| crate::memory::full(a.len(), T::zero()));
-    let mut gb = need.1.then(|| crate::memory::full(b.len(), T::zero()));
     if p.fold {
+        // one GEMM each (β = 0) writes the whole gradient
+        let mut ga = need.0.then(|| crate::memory::scratch(a.len()));
+        let mut gb = need.1.then(|| crate::memory::scratch(b.len()));
         let rows = a.len() / k.max(1);
         if let Some(ga) = ga.as_mut() {
             gemm((rows, n, k), g, (n, 1), b, (1, n), ga, (k, 1), false);
@@ -94,6 +96,9 @@ fn backward<T: Float>(
         }
         return (ga, gb);
     }
+    // broadcast batches add into the same gradient
+    let mut ga = need.0.then(|| crate::memory::full(a.len(), T::zero()));
+    let mut gb = need.1.then(|| crate::memory::full(b.len(), T::zero()));
     for &(o, i, j) in &p.batches {
         let gc = &g[o * m * n..];
         if let Some(ga) = ga.as_mut() {
