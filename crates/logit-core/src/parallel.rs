@@ -24,11 +24,12 @@ pub const PARALLEL_MIN: usize = 1 << 19;
 pub fn set_num_threads(n: usize) {
     let n = if n == 0 { default_threads() } else { n };
     THREADS.store(n, Ordering::Relaxed);
+    // the calling thread works too (see `run`), so the pool holds the other n − 1
     let pool = (n > 1).then(|| {
         Arc::new(
             ThreadPoolBuilder::new()
-                .num_threads(n)
-                .thread_name(|i| format!("logit-{i}"))
+                .num_threads(n - 1)
+                .thread_name(|i| format!("logit-{}", i + 1))
                 .build()
                 .expect("a thread pool"),
         )
@@ -53,17 +54,32 @@ pub fn get_num_threads() -> usize {
 
 /// Runs `f(i)` for `i in 0..n`, on the pool when there is more than one thread.
 pub(crate) fn for_each(n: usize, f: impl Fn(usize) + Sync + Send) {
-    if n > 1 && get_num_threads() > 1 {
-        let pool = POOL.read().unwrap_or_else(|e| e.into_inner()).clone();
-        if let Some(pool) = pool {
-            pool.install(|| {
-                use rayon::prelude::*;
-                (0..n).into_par_iter().for_each(f);
-            });
-            return;
-        }
+    match pool() {
+        Some(pool) if n > 1 => run(&pool, n, f),
+        _ => (0..n).for_each(f),
     }
-    (0..n).for_each(f);
+}
+
+/// `f(i)` for every `i in 0..n`, each index taken once by whichever thread asks next: the
+/// calling thread and the pool's threads. The caller works instead of sleeping while the pool
+/// does everything, so the first pieces run where the inputs are still in cache, as do the
+/// serial ops between parallel ones.
+fn run(pool: &ThreadPool, n: usize, f: impl Fn(usize) + Sync + Send) {
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= n {
+            break;
+        }
+        f(i);
+    };
+    let helpers = pool.current_num_threads().min(n - 1);
+    pool.in_place_scope(|scope| {
+        for _ in 0..helpers {
+            scope.spawn(|_| work());
+        }
+        work();
+    });
 }
 
 /// The pool, when more than one thread is set.
@@ -85,14 +101,13 @@ pub(crate) fn for_each_chunk_mut<T: Send>(
     parallel: bool,
     f: impl Fn(usize, &mut [T]) + Sync + Send,
 ) {
-    use rayon::prelude::*;
     let chunk = chunk.max(1);
     match pool().filter(|_| parallel) {
-        Some(p) if out.len() > chunk => p.install(|| {
-            out.par_chunks_mut(chunk)
-                .enumerate()
-                .for_each(|(i, c)| f(i, c))
-        }),
+        Some(p) if out.len() > chunk => {
+            let pieces = Pieces::new(out, chunk);
+            // SAFETY: `run` hands out each index once, so the pieces are disjoint.
+            run(&p, pieces.count, |i| f(i, unsafe { pieces.get(i) }));
+        }
         _ => out.chunks_mut(chunk).enumerate().for_each(|(i, c)| f(i, c)),
     }
 }
@@ -107,20 +122,54 @@ pub(crate) fn for_each_chunk_mut2<A: Send, B: Send>(
     parallel: bool,
     f: impl Fn(usize, &mut [A], &mut [B]) + Sync + Send,
 ) {
-    use rayon::prelude::*;
     let (chunk_a, chunk_b) = (chunk_a.max(1), chunk_b.max(1));
     match pool().filter(|_| parallel) {
-        Some(p) if a.len() > chunk_a => p.install(|| {
-            a.par_chunks_mut(chunk_a)
-                .zip(b.par_chunks_mut(chunk_b))
-                .enumerate()
-                .for_each(|(i, (x, y))| f(i, x, y))
-        }),
+        Some(p) if a.len() > chunk_a => {
+            let (pa, pb) = (Pieces::new(a, chunk_a), Pieces::new(b, chunk_b));
+            let count = pa.count.min(pb.count);
+            // SAFETY: as in `for_each_chunk_mut`, each index once.
+            run(&p, count, |i| f(i, unsafe { pa.get(i) }, unsafe { pb.get(i) }));
+        }
         _ => a
             .chunks_mut(chunk_a)
             .zip(b.chunks_mut(chunk_b))
             .enumerate()
             .for_each(|(i, (x, y))| f(i, x, y)),
+    }
+}
+
+/// A slice cut into `chunk`-element pieces (the last may be shorter) that threads take by index.
+struct Pieces<T> {
+    ptr: *mut T,
+    len: usize,
+    chunk: usize,
+    count: usize,
+}
+
+// SAFETY: a piece is only reached through `get`, whose callers take each index once, so no
+// two threads hold the same elements; T: Send lets them move to the thread that writes them.
+unsafe impl<T: Send> Sync for Pieces<T> {}
+
+impl<T> Pieces<T> {
+    fn new(s: &mut [T], chunk: usize) -> Self {
+        Pieces {
+            ptr: s.as_mut_ptr(),
+            len: s.len(),
+            chunk,
+            count: s.len().div_ceil(chunk),
+        }
+    }
+
+    /// Piece `i`.
+    ///
+    /// # Safety
+    /// No other reference to piece `i` may be alive, and the slice must outlive it.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn get(&self, i: usize) -> &mut [T] {
+        let start = (i * self.chunk).min(self.len);
+        let len = self.chunk.min(self.len - start);
+        // SAFETY: start + len <= len of the slice; exclusivity is the caller's.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(start), len) }
     }
 }
 
