@@ -1,9 +1,10 @@
-//! Times matrixmultiply (logit-core's GEMM today), the `gemm` crate and faer's matmul on the
-//! row-major f32 products logit runs: ResNet-50's convolutions at batch 1 as im2col GEMMs
-//! (`[O, C·kh·kw] × [C·kh·kw, H'·W']`), W5's linear layers and W6's 1024³. Prints one line per
-//! shape and thread count with each library's median time and its speed-up over
+//! Times logit's f32 GEMM (`Tensor::matmul`: its own AVX-512 kernel where the CPU has one),
+//! matrixmultiply (logit-core's GEMM for f64 and on other CPUs), the `gemm` crate and faer's
+//! matmul on the row-major f32 products logit runs: ResNet-50's convolutions at batch 1 as
+//! im2col GEMMs (`[O, C·kh·kw] × [C·kh·kw, H'·W']`), W5's linear layers and W6's 1024³. Prints
+//! one line per shape and thread count with each one's median time and its speed-up over
 //! matrixmultiply. Two threads: matrixmultiply split in two blocks as logit-core splits it,
-//! `gemm` and faer with their own rayon parallelism.
+//! logit with `set_num_threads(2)`, `gemm` and faer with their own rayon parallelism.
 //!
 //! `cargo run --release --manifest-path benches/gemm-compare/Cargo.toml`
 
@@ -118,12 +119,53 @@ fn faer_matmul(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]
     faer::linalg::matmul::matmul(c, faer::Accum::Replace, a, b, 1.0f32, par);
 }
 
+/// `a·b` through logit's `Tensor::matmul`, outside autograd.
+fn logit_matmul(a: &logit_core::Tensor, b: &logit_core::Tensor) -> Vec<f32> {
+    let _g = logit_core::no_grad();
+    a.matmul(b).expect("matching shapes").to_vec::<f32>()
+}
+
+/// One core's f32 multiply-add peak in GFLOP/s: 24 independent AVX-512 FMA chains (what a
+/// GEMM kernel at 100% would reach), or `None` without AVX-512.
+fn fma_peak() -> Option<f64> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        use std::arch::x86_64::*;
+        #[target_feature(enable = "avx512f")]
+        fn chains(iters: u64) -> f32 {
+            let mut acc = [_mm512_set1_ps(0.0); 24];
+            let (a, b) = (_mm512_set1_ps(1.000_000_1), _mm512_set1_ps(0.999_999_9));
+            for _ in 0..iters {
+                for r in acc.iter_mut() {
+                    *r = _mm512_fmadd_ps(*r, a, b);
+                }
+            }
+            _mm512_reduce_add_ps(acc.iter().fold(_mm512_setzero_ps(), |s, r| _mm512_add_ps(s, *r)))
+        }
+        let iters = 20_000_000u64;
+        let best = (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                // SAFETY: the CPU has AVX-512F (checked above).
+                std::hint::black_box(unsafe { chains(iters) });
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min);
+        return Some(iters as f64 * 24.0 * 32.0 / best / 1e9);
+    }
+    None
+}
+
 fn main() {
+    if let Some(peak) = fma_peak() {
+        println!("one core's f32 FMA peak: {peak:.0} GFLOP/s");
+    }
     println!(
-        "{:30} {:>3} {:>11} {:>11} {:>11} {:>7} {:>7}",
-        "shape (m, k, n)", "thr", "mmul us", "gemm us", "faer us", "gemm x", "faer x"
+        "{:30} {:>3} {:>11} {:>11} {:>11} {:>11} {:>7} {:>7} {:>7} {:>9}",
+        "shape (m, k, n)", "thr", "mmul us", "logit us", "gemm us", "faer us", "logit x", "gemm x", "faer x", "logit GF/s"
     );
     for threads in [1, 2] {
+        logit_core::set_num_threads(threads);
         for &(name, m, k, n) in SHAPES {
             let a: Vec<f32> = (0..m * k)
                 .map(|i| ((i * 7919) % 1000) as f32 / 1000.0)
@@ -135,20 +177,33 @@ fn main() {
             let reps = (2e9 / (2.0 * (m * k * n) as f64)).clamp(5.0, 200.0) as usize;
             let t_mm = median(|| mm(m, k, n, &a, &b, &mut c, threads), reps);
             let reference = c.clone();
+            let ta = logit_core::Tensor::from_slice(&a, &[m, k]).expect("m·k values");
+            let tb = logit_core::Tensor::from_slice(&b, &[k, n]).expect("k·n values");
+            let t_l = median(
+                || {
+                    let _g = logit_core::no_grad();
+                    drop(ta.matmul(&tb).expect("matching shapes"));
+                },
+                reps,
+            );
+            let dl = max_rel(&logit_matmul(&ta, &tb), &reference);
             let t_g = median(|| gemm_crate(m, k, n, &a, &b, &mut c, threads), reps);
             let dg = max_rel(&c, &reference);
             let t_f = median(|| faer_matmul(m, k, n, &a, &b, &mut c, threads), reps);
             let df = max_rel(&c, &reference);
-            assert!(dg < 1e-4 && df < 1e-4, "results differ: {dg} {df}");
+            assert!(dl < 1e-4 && dg < 1e-4 && df < 1e-4, "results differ: {dl} {dg} {df}");
             println!(
-                "{:30} {:>3} {:>11.1} {:>11.1} {:>11.1} {:>6.2}x {:>6.2}x",
+                "{:30} {:>3} {:>11.1} {:>11.1} {:>11.1} {:>11.1} {:>6.2}x {:>6.2}x {:>6.2}x {:>9.0}",
                 format!("{name} ({m},{k},{n})"),
                 threads,
                 t_mm,
+                t_l,
                 t_g,
                 t_f,
+                t_mm / t_l,
                 t_mm / t_g,
-                t_mm / t_f
+                t_mm / t_f,
+                2.0 * (m * k * n) as f64 / t_l / 1e3
             );
         }
     }
