@@ -73,7 +73,7 @@ fn run(pool: &ThreadPool, n: usize, f: impl Fn(usize) + Sync + Send) {
         }
         f(i);
     };
-    let helpers = pool.current_num_threads().min(n - 1);
+    let helpers = pool.current_num_threads().min(n.saturating_sub(1));
     pool.in_place_scope(|scope| {
         for _ in 0..helpers {
             scope.spawn(|_| work());
@@ -128,7 +128,9 @@ pub(crate) fn for_each_chunk_mut2<A: Send, B: Send>(
             let (pa, pb) = (Pieces::new(a, chunk_a), Pieces::new(b, chunk_b));
             let count = pa.count.min(pb.count);
             // SAFETY: as in `for_each_chunk_mut`, each index once.
-            run(&p, count, |i| f(i, unsafe { pa.get(i) }, unsafe { pb.get(i) }));
+            run(&p, count, |i| {
+                f(i, unsafe { pa.get(i) }, unsafe { pb.get(i) })
+            });
         }
         _ => a
             .chunks_mut(chunk_a)
