@@ -10,8 +10,7 @@ use crate::{Optim, UpdateRule};
 /// The step's scalars, cast once to the parameters' type.
 #[derive(Clone, Copy)]
 struct Scalars<T> {
-    b1w: T,
-    lerp_small: bool,
+    one_m_b1: T,
     b2: T,
     one_m_b2: T,
     bc2_sqrt: T,
@@ -26,17 +25,9 @@ logit_core::simd_dispatch!(
     fn plain_update<T: Float>(p: &mut [T], grad: &[T], m: &mut [T], v: &mut [T], s: Scalars<T>) {
         let n = p.len().min(grad.len()).min(m.len()).min(v.len());
         let (p, grad, m, v) = (&mut p[..n], &grad[..n], &mut m[..n], &mut v[..n]);
-        // `lerp` as PyTorch computes it, its branch on the weight taken once for the slice
-        let moment = |a: T, b: T| {
-            if s.lerp_small {
-                a + s.b1w * (b - a)
-            } else {
-                b - (b - a) * (T::one() - s.b1w)
-            }
-        };
         for i in 0..n {
             let d = grad[i];
-            m[i] = moment(m[i], d);
+            m[i] = lerp(m[i], d, s.one_m_b1);
             v[i] = v[i] * s.b2 + s.one_m_b2 * d * d;
             let denom = v[i].sqrt() / s.bc2_sqrt + s.eps;
             p[i] -= s.step_size * (m[i] / denom);
@@ -161,10 +152,8 @@ impl<const DECOUPLED: bool> UpdateRule for AdamRule<DECOUPLED> {
         let (v, vmax) = rest.split_at_mut(1);
         let (m, v) = (&mut *m[0], &mut *v[0]);
         if g.weight_decay == 0.0 && !self.c.amsgrad {
-            let (lerp_small, b1w) = (one_m_b1.abs() < T::c(0.5), one_m_b1);
             let s = Scalars {
-                b1w,
-                lerp_small,
+                one_m_b1,
                 b2,
                 one_m_b2,
                 bc2_sqrt,
