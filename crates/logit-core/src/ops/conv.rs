@@ -126,11 +126,12 @@ fn backward<T: Float>(
     });
     let mut cols = crate::memory::scratch(k * l);
     // each group's Wᵀ is packed once for all the images
-    let weights_t: Vec<Lhs<T>> = match need.0 {
-        true => (0..g.opt.groups)
+    let weights_t: Vec<Lhs<T>> = if need.0 {
+        (0..g.opt.groups)
             .map(|gi| Lhs::new((k, og, l), &w[gi * og * k..], (1, k), g.n))
-            .collect(),
-        false => Vec::new(),
+            .collect()
+    } else {
+        Vec::new()
     };
     for ni in 0..g.n {
         let img = &x[ni * g.c * g.h * g.w..][..g.c * g.h * g.w];

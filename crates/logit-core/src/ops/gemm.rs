@@ -1,12 +1,13 @@
 //! The one GEMM helper every product uses (`matmul`, `linear`, `conv2d` and their
-//! backwards): strided operands, so transposes cost no copy; matrixmultiply for large
-//! products, split over threads by output blocks; plain loops for small ones.
+//! backwards): strided operands, so transposes cost no copy; `Float::gemm` for large products
+//! (logit's AVX-512 kernel for f32, matrixmultiply otherwise), split over threads by output
+//! blocks; plain loops for small ones.
 
 use super::sgemm::{PackedA, MR};
 use crate::Float;
 use std::any::TypeId;
 
-/// Below this many multiply-adds, a plain loop beats matrixmultiply's packing.
+/// Below this many multiply-adds, a plain loop beats a packing GEMM.
 const SMALL_GEMM: usize = 16 * 1024;
 
 /// `C (+)= A·B` for strided `m×k` A and `k×n` B into strided C; `accumulate` keeps C's values.
@@ -132,11 +133,13 @@ impl<'a, T: Float> Lhs<'a, T> {
         sc: (usize, usize),
         accumulate: bool,
     ) {
-        let (Lhs::Packed(pa), Some(b), Some(c)) = (self, as_f32(b), as_f32_mut(c)) else {
-            if let Lhs::Strided(a, sa) = self {
-                gemm((m, k, n), a, *sa, b, sb, c, sc, accumulate);
-            }
-            return;
+        let pa = match self {
+            Lhs::Strided(a, sa) => return gemm((m, k, n), a, *sa, b, sb, c, sc, accumulate),
+            Lhs::Packed(pa) => pa,
+        };
+        let (b, c) = (as_f32(b), as_f32_mut(c));
+        let (Some(b), Some(c)) = (b, c) else {
+            unreachable!("an A is packed only when T is f32")
         };
         assert_eq!(pa.rows(), m, "a packed A's rows");
         if n == 0 {
@@ -350,9 +353,9 @@ fn axpy<T: Float>(x: T, b: &[T], c: &mut [T]) {
 /// The largest B (in elements, rows padded to 8) the small path copies onto the stack.
 const PACK_MAX: usize = 1024;
 
-/// A raw matrix pointer that may cross threads. matrixmultiply takes raw pointers and strides,
-/// and a column split of `C` (a block of every row) is not a set of disjoint slices, so this
-/// one kernel keeps pointers; the blocks each thread writes are disjoint (checked above).
+/// A raw matrix pointer that may cross threads. The large-product kernels take raw pointers and
+/// strides, and a column split of `C` (a block of every row) is not a set of disjoint slices,
+/// so the split keeps pointers; the blocks each thread writes are disjoint (checked above).
 #[derive(Clone, Copy)]
 struct SendPtr<T>(*mut T);
 // SAFETY: the pointers are only dereferenced by `gemm` on disjoint output blocks, while the
