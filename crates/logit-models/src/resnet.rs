@@ -34,12 +34,12 @@ fn downsample(cin: usize, cout: usize, stride: usize) -> Result<Option<Sequentia
     ))
 }
 
-fn residual(out: Tensor, x: &Tensor, down: &Option<Sequential>, relu: &ReLU) -> Result<Tensor> {
-    let identity = match down {
-        Some(d) => d.forward(x)?,
-        None => x.clone(),
-    };
-    relu.forward(&out.add(&identity)?)
+/// The skip connection: `x` itself, or its downsampled copy.
+fn identity(x: &Tensor, down: &Option<Sequential>) -> Result<Tensor> {
+    match down {
+        Some(d) => d.forward(x),
+        None => Ok(x.clone()),
+    }
 }
 
 /// Two 3×3 convolutions with a skip connection (resnet18/34); expansion 1.
@@ -70,11 +70,10 @@ impl BasicBlock {
 
 impl Module for BasicBlock {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let out = self
-            .relu
-            .forward(&self.bn1.forward(&self.conv1.forward(x)?)?)?;
-        let out = self.bn2.forward(&self.conv2.forward(&out)?)?;
-        residual(out, x, &self.downsample, &self.relu)
+        let relu = Some(&self.relu);
+        let out = self.conv1.forward_fused(x, &self.bn1, None, relu)?;
+        let skip = identity(x, &self.downsample)?;
+        self.conv2.forward_fused(&out, &self.bn2, Some(&skip), relu)
     }
 }
 
@@ -110,14 +109,11 @@ impl Bottleneck {
 
 impl Module for Bottleneck {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let out = self
-            .relu
-            .forward(&self.bn1.forward(&self.conv1.forward(x)?)?)?;
-        let out = self
-            .relu
-            .forward(&self.bn2.forward(&self.conv2.forward(&out)?)?)?;
-        let out = self.bn3.forward(&self.conv3.forward(&out)?)?;
-        residual(out, x, &self.downsample, &self.relu)
+        let relu = Some(&self.relu);
+        let out = self.conv1.forward_fused(x, &self.bn1, None, relu)?;
+        let out = self.conv2.forward_fused(&out, &self.bn2, None, relu)?;
+        let skip = identity(x, &self.downsample)?;
+        self.conv3.forward_fused(&out, &self.bn3, Some(&skip), relu)
     }
 }
 
@@ -261,11 +257,10 @@ impl ResNet {
     /// # Errors
     /// When the input is not `[N, 3, H, W]` or too small for the strides.
     pub fn forward_features(&self, x: &Tensor) -> Result<Tensor> {
-        let mut h = self.maxpool.forward(
-            &self
-                .relu
-                .forward(&self.bn1.forward(&self.conv1.forward(x)?)?)?,
-        )?;
+        let stem = self
+            .conv1
+            .forward_fused(x, &self.bn1, None, Some(&self.relu))?;
+        let mut h = self.maxpool.forward(&stem)?;
         for layer in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
             h = layer.forward(&h)?;
         }

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use logit_core::ops::BatchNormOptions;
+use logit_core::ops::{BatchNormOptions, EvalBatchNorm};
 use logit_core::{default_dtype, DType, Error, Result, Tensor};
 
 use crate::summary::record;
@@ -140,6 +140,21 @@ impl BatchNorm {
                 eps: self.config.eps,
             },
         )
+    }
+
+    /// The layer as the functional form's eval-mode batch norm: `Some` in eval mode with
+    /// running statistics, when its forward normalises with them.
+    pub fn eval_params(&self) -> Option<EvalBatchNorm<'_>> {
+        if self.training.load(Ordering::Relaxed) {
+            return None;
+        }
+        Some(EvalBatchNorm {
+            running_mean: self.running_mean.as_ref()?,
+            running_var: self.running_var.as_ref()?,
+            weight: self.weight.as_ref(),
+            bias: self.bias.as_ref(),
+            eps: self.config.eps,
+        })
     }
 
     fn visit_impl<'m>(&'m self, v: &mut Visitor<'_, 'm>) {

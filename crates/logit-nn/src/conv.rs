@@ -101,6 +101,31 @@ impl Conv2d {
     }
 }
 
+impl Conv2d {
+    /// The input must be `[N, in_channels, H, W]`.
+    pub(crate) fn check(&self, x: &Tensor) -> Result<()> {
+        if x.dim() != 4 || x.shape()[1] != self.in_channels {
+            return Err(Error::invalid(
+                format!("Conv2d({}, {})", self.in_channels, self.out_channels),
+                format!("input [N, {}, H, W]", self.in_channels),
+                format!("shape {:?}", x.shape()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The functional form's options.
+    pub(crate) fn options(&self) -> Conv2dOptions {
+        let c = self.config;
+        Conv2dOptions {
+            stride: c.stride,
+            padding: c.padding,
+            dilation: c.dilation,
+            groups: c.groups,
+        }
+    }
+}
+
 impl Visit for Conv2d {
     fn visit<'m>(&'m self, v: &mut Visitor<'_, 'm>) {
         v.param("weight", &self.weight);
@@ -112,24 +137,8 @@ impl Visit for Conv2d {
 
 impl Module for Conv2d {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        if x.dim() != 4 || x.shape()[1] != self.in_channels {
-            return Err(Error::invalid(
-                format!("Conv2d({}, {})", self.in_channels, self.out_channels),
-                format!("input [N, {}, H, W]", self.in_channels),
-                format!("shape {:?}", x.shape()),
-            ));
-        }
-        let c = self.config;
-        let out = x.conv2d(
-            &self.weight,
-            self.bias.as_ref(),
-            Conv2dOptions {
-                stride: c.stride,
-                padding: c.padding,
-                dilation: c.dilation,
-                groups: c.groups,
-            },
-        );
+        self.check(x)?;
+        let out = x.conv2d(&self.weight, self.bias.as_ref(), self.options());
         record(self, out)
     }
     fn extra_repr(&self) -> String {

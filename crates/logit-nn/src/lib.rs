@@ -59,6 +59,7 @@ mod conv;
 mod convert;
 mod dropout;
 mod flatten;
+mod fused;
 mod identity;
 pub mod init;
 mod introspect;

@@ -24,6 +24,12 @@ struct Call {
     shape: Vec<usize>,
 }
 
+/// Whether a [`summary`] is listing module calls now (a fused forward then runs its modules
+/// one by one, so each is listed).
+pub(crate) fn is_recording() -> bool {
+    CALLS.with(|c| c.borrow().is_some())
+}
+
 /// Reports a layer's output to a running [`summary`]; returns `out` unchanged. Built-in
 /// layers call it at the end of `forward`; a hand-written leaf layer may too.
 pub fn record<M: Module>(layer: &M, out: Result<Tensor>) -> Result<Tensor> {

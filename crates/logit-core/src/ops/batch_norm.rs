@@ -81,6 +81,25 @@ fn sum8<T: Float>(a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> T {
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
 }
 
+/// Channel `ch`'s `(scale, shift)` with `y = x·scale + shift = (x − mean)·invstd·γ + β`: the
+/// one formula batch norm and a convolution's fused epilogue both apply.
+pub(super) fn scale_shift<T: Float>(
+    ch: usize,
+    mean: &[T],
+    invstd: &[T],
+    w: Option<&[T]>,
+    b: Option<&[T]>,
+) -> (T, T) {
+    let scale = invstd[ch] * w.map_or(T::one(), |w| w[ch]);
+    (scale, b.map_or(T::zero(), |b| b[ch]) - mean[ch] * scale)
+}
+
+/// `1/√(var + eps)` per channel.
+pub(super) fn invstd<T: Float>(var: &[T], eps: f64) -> Vec<T> {
+    let eps = T::c(eps);
+    var.iter().map(|&v| (v + eps).sqrt().recip()).collect()
+}
+
 /// `y = (x − mean)·invstd·γ + β` per channel.
 fn normalize<T: Float>(
     x: &[T],
@@ -93,12 +112,8 @@ fn normalize<T: Float>(
     let (n, c, l) = dims;
     let mut y = crate::memory::scratch(x.len());
     if l == 1 {
-        let scale: Vec<T> = (0..c)
-            .map(|ch| invstd[ch] * w.map_or(T::one(), |w| w[ch]))
-            .collect();
-        let shift: Vec<T> = (0..c)
-            .map(|ch| b.map_or(T::zero(), |b| b[ch]) - mean[ch] * scale[ch])
-            .collect();
+        let (scale, shift): (Vec<T>, Vec<T>) =
+            (0..c).map(|ch| scale_shift(ch, mean, invstd, w, b)).unzip();
         for (yr, xr) in y.chunks_exact_mut(c).zip(x.chunks_exact(c)) {
             for (((yv, &xv), &k), &t) in yr.iter_mut().zip(xr).zip(&scale).zip(&shift) {
                 *yv = xv * k + t;
@@ -108,9 +123,7 @@ fn normalize<T: Float>(
     }
     // channels are independent: one task per (image, channel) plane when the input is large
     let plane = |t: usize, out: &mut [T]| {
-        let ch = t % c;
-        let scale = invstd[ch] * w.map_or(T::one(), |w| w[ch]);
-        let shift = b.map_or(T::zero(), |b| b[ch]) - mean[ch] * scale;
+        let (scale, shift) = scale_shift(t % c, mean, invstd, w, b);
         for (yv, &xv) in out.iter_mut().zip(&x[t * l..(t + 1) * l]) {
             *yv = xv * scale + shift;
         }
@@ -210,8 +223,7 @@ impl Tensor {
             } else {
                 (rm.unwrap().to_vec::<E>(), rv.unwrap().to_vec::<E>())
             };
-            let eps = E::c(opts.eps);
-            let invstd: Vec<E> = var.iter().map(|&v| (v + eps).sqrt().recip()).collect();
+            let invstd = invstd(&var, opts.eps);
             let y = normalize(xv, dims, &mean, &invstd, wv, bv);
             (
                 E::wrap(y),

@@ -1,7 +1,9 @@
 //! 2-D convolution through im2col and GEMM (`F.conv2d`): stride, padding, dilation, groups.
 
-use super::gemm::{gemm, Lhs};
+use super::conv_fused::{finish_block, Post};
+use super::gemm::{gemm, Lhs, SendPtr};
 use super::im2col::{col2im, im2col};
+use super::sgemm::Epilogue;
 use crate::autograd::{Backward, Grad, SavedTensor};
 use crate::trace::Attr;
 use crate::{Error, Float, Result, Storage, Tensor};
@@ -66,7 +68,14 @@ fn is_pointwise(g: &Geom) -> bool {
     g.kh == 1 && g.kw == 1 && g.opt.stride == (1, 1) && g.opt.padding == (0, 0)
 }
 
-fn forward<T: Float>(x: &[T], w: &[T], b: Option<&[T]>, g: &Geom) -> Vec<T> {
+/// The convolution's output with its bias and, when given, fused post-ops.
+pub(super) fn forward<T: Float>(
+    x: &[T],
+    w: &[T],
+    b: Option<&[T]>,
+    g: &Geom,
+    post: Option<&Post<T>>,
+) -> Vec<T> {
     let (k, l, og) = (g.k(), g.l(), g.og());
     // the GEMMs (β = 0) and im2col write every element of both
     let mut out = crate::memory::scratch(g.n * g.o * l);
@@ -90,14 +99,14 @@ fn forward<T: Float>(x: &[T], w: &[T], b: Option<&[T]>, g: &Geom) -> Vec<T> {
                 &cols
             };
             let dst = &mut out[(ni * g.o + gi * og) * l..][..og * l];
-            weight.gemm((og, k, l), src, (l, 1), dst, (l, 1), false);
-        }
-        if let Some(b) = b {
-            for oc in 0..g.o {
-                out[(ni * g.o + oc) * l..][..l]
-                    .iter_mut()
-                    .for_each(|v| *v += b[oc]);
-            }
+            let at = SendPtr(dst.as_mut_ptr());
+            // bias and post-ops on each block as the GEMM finishes it, while it is in cache
+            let finish = |i0, rows, j0, cols| {
+                // SAFETY: the GEMM hands each block of this image's `og × l` output once.
+                unsafe { finish_block(at.get(), (ni, gi), (i0, rows, j0, cols), g, b, post) }
+            };
+            let epilogue = (b.is_some() || post.is_some()).then_some(&finish as Epilogue);
+            weight.gemm((og, k, l), src, (l, 1), dst, (l, 1), false, epilogue);
         }
     }
     out
@@ -153,7 +162,7 @@ fn backward<T: Float>(
             }
             if let Some(gx) = gx.as_mut() {
                 // dcols = W_gᵀ · dY_g, folded back into the image
-                weights_t[gi].gemm((k, og, l), gout, (l, 1), &mut cols, (l, 1), false);
+                weights_t[gi].gemm((k, og, l), gout, (l, 1), &mut cols, (l, 1), false, None);
                 col2im(&cols, g, gi, &mut gx[ni * g.c * g.h * g.w..]);
             }
         }
@@ -185,6 +194,49 @@ impl Tensor {
         bias: Option<&Tensor>,
         opt: Conv2dOptions,
     ) -> Result<Tensor> {
+        let g = self.conv_geometry(weight, bias, opt)?;
+        let (sx, sw) = super::promote("conv2d", self, weight)?;
+        let sb = bias.map(|b| b.storage());
+        let out = crate::float_zip!(&*sx, &*sw, |x, wv| {
+            forward(x, wv, sb.as_deref().and_then(E::slice), &g, None)
+        });
+        let mut inputs = vec![self, weight];
+        inputs.extend(bias);
+        Ok(crate::trace::with_attrs(
+            Tensor::from_op(out, vec![g.n, g.o, g.oh, g.ow], &inputs, |_| {
+                Conv2dBackward {
+                    x: self.save_for_backward(),
+                    w: weight.save_for_backward(),
+                    g,
+                }
+            }),
+            || {
+                vec![
+                    (
+                        "strides",
+                        Attr::Ints(vec![opt.stride.0 as i64, opt.stride.1 as i64]),
+                    ),
+                    (
+                        "pads",
+                        Attr::Ints(vec![opt.padding.0 as i64, opt.padding.1 as i64]),
+                    ),
+                    (
+                        "dilations",
+                        Attr::Ints(vec![opt.dilation.0 as i64, opt.dilation.1 as i64]),
+                    ),
+                    ("group", Attr::Int(opt.groups as i64)),
+                ]
+            },
+        ))
+    }
+
+    /// The sizes of `self.conv2d(weight, bias, opt)`, or what is wrong with its arguments.
+    pub(super) fn conv_geometry(
+        &self,
+        weight: &Tensor,
+        bias: Option<&Tensor>,
+        opt: Conv2dOptions,
+    ) -> Result<Geom> {
         let (xs, ws) = (self.shape(), weight.shape());
         let bad = |why: &str| {
             Error::invalid(
@@ -221,7 +273,7 @@ impl Tensor {
         }
         let oh = (hp - eff(kh, opt.dilation.0)) / opt.stride.0 + 1;
         let ow = (wp - eff(kw, opt.dilation.1)) / opt.stride.1 + 1;
-        let g = Geom {
+        Ok(Geom {
             n,
             c,
             h,
@@ -232,38 +284,7 @@ impl Tensor {
             oh,
             ow,
             opt,
-        };
-        let (sx, sw) = super::promote("conv2d", self, weight)?;
-        let sb = bias.map(|b| b.storage());
-        let out = crate::float_zip!(&*sx, &*sw, |x, wv| {
-            forward(x, wv, sb.as_deref().and_then(E::slice), &g)
-        });
-        let mut inputs = vec![self, weight];
-        inputs.extend(bias);
-        Ok(crate::trace::with_attrs(
-            Tensor::from_op(out, vec![n, o, oh, ow], &inputs, |_| Conv2dBackward {
-                x: self.save_for_backward(),
-                w: weight.save_for_backward(),
-                g,
-            }),
-            || {
-                vec![
-                    (
-                        "strides",
-                        Attr::Ints(vec![opt.stride.0 as i64, opt.stride.1 as i64]),
-                    ),
-                    (
-                        "pads",
-                        Attr::Ints(vec![opt.padding.0 as i64, opt.padding.1 as i64]),
-                    ),
-                    (
-                        "dilations",
-                        Attr::Ints(vec![opt.dilation.0 as i64, opt.dilation.1 as i64]),
-                    ),
-                    ("group", Attr::Int(opt.groups as i64)),
-                ]
-            },
-        ))
+        })
     }
 }
 

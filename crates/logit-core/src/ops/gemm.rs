@@ -3,7 +3,7 @@
 //! (logit's AVX-512 kernel for f32, matrixmultiply otherwise), split over threads by output
 //! blocks; plain loops for small ones.
 
-use super::sgemm::{PackedA, MR};
+use super::sgemm::{sgemm_then, Epilogue, PackedA, MR};
 use crate::Float;
 use std::any::TypeId;
 
@@ -13,6 +13,22 @@ const SMALL_GEMM: usize = 16 * 1024;
 /// `C (+)= A·B` for strided `m×k` A and `k×n` B into strided C; `accumulate` keeps C's values.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn gemm<T: Float>(
+    dims: (usize, usize, usize),
+    a: &[T],
+    sa: (usize, usize),
+    b: &[T],
+    sb: (usize, usize),
+    c: &mut [T],
+    sc: (usize, usize),
+    accumulate: bool,
+) {
+    gemm_then(dims, a, sa, b, sb, c, sc, accumulate, None);
+}
+
+/// [`gemm`], then `epilogue` on every block of C once it holds `A·B`: tile by tile inside
+/// logit's f32 kernel (while each tile is in L1), per thread block otherwise.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm_then<T: Float>(
     (m, k, n): (usize, usize, usize),
     a: &[T],
     (rsa, csa): (usize, usize),
@@ -21,6 +37,7 @@ pub(crate) fn gemm<T: Float>(
     c: &mut [T],
     (rsc, csc): (usize, usize),
     accumulate: bool,
+    epilogue: Option<Epilogue>,
 ) {
     if m == 0 || n == 0 {
         return;
@@ -36,6 +53,9 @@ pub(crate) fn gemm<T: Float>(
             (rsc, csc),
             accumulate,
         );
+        if let Some(epilogue) = epilogue {
+            epilogue(0, m, 0, n);
+        }
         return;
     }
     let beta = if accumulate { T::one() } else { T::zero() };
@@ -50,21 +70,61 @@ pub(crate) fn gemm<T: Float>(
         SendPtr(c.as_mut_ptr()),
     );
     let raw = |i0: usize, rows: usize, j0: usize, cols: usize| unsafe {
+        let (a, b, c) = (
+            pa.get().add(i0 * rsa),
+            pb.get().add(j0 * csb),
+            pc.get().add(i0 * rsc + j0 * csc),
+        );
+        let Some(epilogue) = epilogue else {
+            return T::gemm(
+                rows,
+                k,
+                cols,
+                a,
+                rsa as isize,
+                csa as isize,
+                b,
+                rsb as isize,
+                csb as isize,
+                beta,
+                c,
+                rsc as isize,
+                csc as isize,
+            );
+        };
+        let tiles = |i: usize, r: usize, j: usize, cl: usize| epilogue(i0 + i, r, j0 + j, cl);
+        let strides = |r: usize, c: usize| (r as isize, c as isize);
+        if TypeId::of::<T>() == TypeId::of::<f32>()
+            && sgemm_then(
+                (rows, k, cols),
+                a.cast(),
+                strides(rsa, csa),
+                b.cast(),
+                strides(rsb, csb),
+                c.cast(),
+                strides(rsc, csc),
+                accumulate,
+                &tiles,
+            )
+        {
+            return;
+        }
         T::gemm(
             rows,
             k,
             cols,
-            pa.get().add(i0 * rsa),
+            a,
             rsa as isize,
             csa as isize,
-            pb.get().add(j0 * csb),
+            b,
             rsb as isize,
             csb as isize,
             beta,
-            pc.get().add(i0 * rsc + j0 * csc),
+            c,
             rsc as isize,
             csc as isize,
-        )
+        );
+        epilogue(i0, rows, j0, cols);
     };
     split((m, k, n), 1, raw);
 }
@@ -123,7 +183,7 @@ impl<'a, T: Float> Lhs<'a, T> {
         }
     }
 
-    /// `C (+)= A·B`, as [`gemm`] does.
+    /// `C (+)= A·B` and the epilogue, as [`gemm_then`] does.
     pub(crate) fn gemm(
         &self,
         (m, k, n): (usize, usize, usize),
@@ -132,9 +192,12 @@ impl<'a, T: Float> Lhs<'a, T> {
         c: &mut [T],
         sc: (usize, usize),
         accumulate: bool,
+        epilogue: Option<Epilogue>,
     ) {
         let pa = match self {
-            Lhs::Strided(a, sa) => return gemm((m, k, n), a, *sa, b, sb, c, sc, accumulate),
+            Lhs::Strided(a, sa) => {
+                return gemm_then((m, k, n), a, *sa, b, sb, c, sc, accumulate, epilogue)
+            }
             Lhs::Packed(pa) => pa,
         };
         let (b, c) = (as_f32(b), as_f32_mut(c));
@@ -150,6 +213,7 @@ impl<'a, T: Float> Lhs<'a, T> {
         assert!(c.len() > (m - 1) * rsc + (n - 1) * csc);
         let (pb, pc) = (SendPtr(b.as_ptr() as *mut f32), SendPtr(c.as_mut_ptr()));
         split((m, k, n), MR, |i0, rows, j0, cols| {
+            let tiles = epilogue.map(|e| move |i, r, j, cl| e(i0 + i, r, j0 + j, cl));
             // SAFETY: the blocks lie inside B and C (asserted above) and are disjoint.
             unsafe {
                 pa.multiply(
@@ -160,6 +224,7 @@ impl<'a, T: Float> Lhs<'a, T> {
                     pc.get().add(i0 * rsc + j0 * csc),
                     (rsc as isize, csc as isize),
                     accumulate,
+                    tiles.as_ref().map(|t| t as Epilogue),
                 )
             }
         });
@@ -357,14 +422,14 @@ const PACK_MAX: usize = 1024;
 /// strides, and a column split of `C` (a block of every row) is not a set of disjoint slices,
 /// so the split keeps pointers; the blocks each thread writes are disjoint (checked above).
 #[derive(Clone, Copy)]
-struct SendPtr<T>(*mut T);
+pub(super) struct SendPtr<T>(pub(super) *mut T);
 // SAFETY: the pointers are only dereferenced by `gemm` on disjoint output blocks, while the
 // borrowed slices they come from are alive.
 unsafe impl<T> Send for SendPtr<T> {}
 unsafe impl<T> Sync for SendPtr<T> {}
 impl<T> SendPtr<T> {
     /// The pointer (a method, so closures capture the whole `Send` wrapper).
-    fn get(self) -> *mut T {
+    pub(super) fn get(self) -> *mut T {
         self.0
     }
 }

@@ -6,6 +6,7 @@ mod binary;
 mod cat;
 mod compare;
 mod conv;
+mod conv_fused;
 mod dropout;
 mod fastmath;
 mod gemm;
@@ -24,6 +25,7 @@ mod view;
 pub use batch_norm::BatchNormOptions;
 pub use binary::BinaryOp;
 pub use conv::Conv2dOptions;
+pub use conv_fused::{ConvEpilogue, EvalBatchNorm};
 pub use fastmath::{
     exp_f32, exp_f32_slice, exp_neg_f32, log1p_unit_f32, sigmoid_f32, sigmoid_f32_slice,
 };

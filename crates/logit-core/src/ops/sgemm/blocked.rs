@@ -2,7 +2,7 @@
 
 use super::kernel::kernel;
 use super::pack::{pack_a, pack_b};
-use super::{Operands, PackedA, KC, MB, MR, NB, NR};
+use super::{Epilogue, Operands, PackedA, KC, MB, MR, NB, NR};
 use std::cell::RefCell;
 
 thread_local! {
@@ -32,7 +32,8 @@ impl Aligned {
 
 /// The block loops: A in `MB × KC` blocks of `MR`-row panels, B in `KC × NB` blocks of
 /// `NR`-column panels, one register tile per (A panel, B panel). A comes packed already
-/// (rows from the given one on) or is packed here.
+/// (rows from the given one on) or is packed here. `epilogue` sees each tile of C just after
+/// its last depth block, while the tile is in L1.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn blocked(
     m: usize,
@@ -41,6 +42,7 @@ pub(super) unsafe fn blocked(
     x: &Operands,
     packed: Option<(&PackedA, usize)>,
     accumulate: bool,
+    epilogue: Option<Epilogue>,
 ) {
     PACKS.with_borrow_mut(|(apack, bpack)| {
         for m0 in (0..m).step_by(MB) {
@@ -58,6 +60,7 @@ pub(super) unsafe fn blocked(
                 };
                 // the first block of an overwrite starts from 0, every later one adds
                 let add = accumulate || p0 > 0;
+                let last = p0 + kc == k;
                 for n0 in (0..n).step_by(NB) {
                     let nb = NB.min(n - n0);
                     let bp = bpack.get(nb.div_ceil(NR) * NR * kc);
@@ -74,6 +77,9 @@ pub(super) unsafe fn blocked(
                             unsafe {
                                 kernel(kc, apanel, bpanel, tile, (x.rsc, x.csc), rows, cols, add)
                             };
+                            if let (true, Some(epilogue)) = (last, epilogue) {
+                                epilogue(i, rows, j, cols);
+                            }
                         }
                     }
                 }

@@ -29,6 +29,10 @@ const NB: usize = 480;
 /// Rows of A packed at once (in L3).
 const MB: usize = 3072;
 
+/// Work on a finished block of C, `(i0, rows, j0, cols)` in C's coordinates (an eval-mode
+/// convolution's batch norm, residual add and ReLU), run while the block is still in cache.
+pub(crate) type Epilogue<'a> = &'a (dyn Fn(usize, usize, usize, usize) + Sync);
+
 /// The three matrices as raw pointers with element strides (A's unused when it is packed).
 #[derive(Clone, Copy)]
 struct Operands {
@@ -80,11 +84,50 @@ pub(crate) unsafe fn sgemm(
             csc,
         };
         // SAFETY: the CPU has AVX-512F; the caller vouches for the matrices.
-        unsafe { blocked::blocked(m, k, n, &x, None, beta == 1.0) };
+        unsafe { blocked::blocked(m, k, n, &x, None, beta == 1.0, None) };
         return;
     }
     // SAFETY: the caller vouches for the matrices.
     unsafe { matrixmultiply::sgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) }
+}
+
+/// `C (+)= A·B` with `epilogue` run on each tile as it is finished; `false` (nothing done) on
+/// a CPU without logit's kernel.
+///
+/// # Safety
+/// As [`sgemm`].
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn sgemm_then(
+    (m, k, n): (usize, usize, usize),
+    a: *const f32,
+    (rsa, csa): (isize, isize),
+    b: *const f32,
+    (rsb, csb): (isize, isize),
+    c: *mut f32,
+    (rsc, csc): (isize, isize),
+    accumulate: bool,
+    epilogue: Epilogue,
+) -> bool {
+    if k == 0 || !has_avx512() {
+        return false;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        let x = Operands {
+            a,
+            rsa,
+            csa,
+            b,
+            rsb,
+            csb,
+            c,
+            rsc,
+            csc,
+        };
+        // SAFETY: the CPU has AVX-512F; the caller vouches for the matrices.
+        unsafe { blocked::blocked(m, k, n, &x, None, accumulate, Some(epilogue)) };
+    }
+    true
 }
 
 fn has_avx512() -> bool {
@@ -146,7 +189,8 @@ impl PackedA {
         &self.data[m_pad * p0 + i0 * kc..][..rows.div_ceil(MR) * MR * kc]
     }
 
-    /// `C (+)= A[i0..i0 + rows]·B` for a strided `k×n` B and the `rows×n` C at `c`.
+    /// `C (+)= A[i0..i0 + rows]·B` for a strided `k×n` B and the `rows×n` C at `c`, with
+    /// `epilogue` run on each finished tile (in the coordinates of that C).
     ///
     /// # Safety
     /// `i0` is a multiple of `MR` with `i0 + rows <= m`; B and C's pointers and strides
@@ -161,6 +205,7 @@ impl PackedA {
         c: *mut f32,
         (rsc, csc): (isize, isize),
         accumulate: bool,
+        epilogue: Option<Epilogue>,
     ) {
         debug_assert!(i0 % MR == 0 && i0 + rows <= self.m);
         let x = Operands {
@@ -177,7 +222,7 @@ impl PackedA {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: a PackedA exists only on a CPU with AVX-512F; the caller vouches for B, C.
         unsafe {
-            blocked::blocked(rows, self.k, n, &x, Some((self, i0)), accumulate)
+            blocked::blocked(rows, self.k, n, &x, Some((self, i0)), accumulate, epilogue)
         };
     }
 }
