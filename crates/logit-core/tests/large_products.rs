@@ -3,7 +3,8 @@
 //! operands (`matmul`), a transposed B (`linear`'s `x·Wᵀ`, the backward's `dC·Bᵀ`), a
 //! transposed A (the backward's `Aᵀ·dC`), accumulation over broadcast batches, and sizes
 //! that leave partial register tiles and cross the kernel's depth blocks; and a batched
-//! convolution, whose weight is packed once for all its images.
+//! convolution, whose weight is packed once for all its images and whose backward multiplies
+//! several images at once.
 
 use logit_core::ops::Conv2dOptions;
 use logit_core::{Result, Tensor};
@@ -181,4 +182,11 @@ fn batched_grouped_convolution_matches_f64() -> Result<()> {
 #[test]
 fn batched_convolution_split_over_threads_matches_f64() -> Result<()> {
     convolution_case(&[2, 64, 8, 8], &[256, 64, 3, 3], 1)
+}
+
+/// The backward puts several images side by side in one column matrix (as many as fit its
+/// size limit): three images of this size make a chunk of two and a last chunk of one.
+#[test]
+fn a_batch_split_into_uneven_chunks_matches_f64() -> Result<()> {
+    convolution_case(&[3, 64, 40, 40], &[16, 64, 3, 3], 1)
 }

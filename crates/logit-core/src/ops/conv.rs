@@ -95,7 +95,7 @@ pub(super) fn forward<T: Float>(
             let src: &[T] = if is_pointwise(g) {
                 &img[gi * g.cg() * l..][..k * l]
             } else {
-                im2col(img, g, gi, &mut cols);
+                im2col(img, g, gi, &mut cols, (0, l));
                 &cols
             };
             let dst = &mut out[(ni * g.o + gi * og) * l..][..og * l];
@@ -111,6 +111,9 @@ pub(super) fn forward<T: Float>(
     }
     out
 }
+
+/// At most this many elements in the backward's column matrix of several images.
+const BACKWARD_COLS: usize = 1 << 21;
 
 type ConvGrads<T> = (Option<Vec<T>>, Option<Vec<T>>, Option<Vec<T>>);
 
@@ -133,37 +136,74 @@ fn backward<T: Float>(
             })
             .collect()
     });
-    let mut cols = crate::memory::scratch(k * l);
-    // each group's Wᵀ is packed once for all the images
+    // several images side by side in one column matrix: the weight gradient (read and
+    // written by each product) and the packed Wᵀ stream through memory once per chunk
+    let chunk = (BACKWARD_COLS / (k * l)).clamp(1, g.n);
+    let mut cols = crate::memory::scratch(k * l * chunk);
+    let mut dy = if chunk > 1 {
+        crate::memory::scratch(og * l * chunk)
+    } else {
+        Vec::new()
+    };
+    // each group's Wᵀ is packed once for all the chunks
     let weights_t: Vec<Lhs<T>> = if need.0 {
         (0..g.opt.groups)
-            .map(|gi| Lhs::new((k, og, l), &w[gi * og * k..], (1, k), g.n))
+            .map(|gi| {
+                Lhs::new(
+                    (k, og, l * chunk),
+                    &w[gi * og * k..],
+                    (1, k),
+                    g.n.div_ceil(chunk),
+                )
+            })
             .collect()
     } else {
         Vec::new()
     };
-    for ni in 0..g.n {
-        let img = &x[ni * g.c * g.h * g.w..][..g.c * g.h * g.w];
+    let image = g.c * g.h * g.w;
+    for n0 in (0..g.n).step_by(chunk) {
+        let c = chunk.min(g.n - n0);
+        let ld = c * l;
         for gi in 0..g.opt.groups {
-            let gout = &go[(ni * g.o + gi * og) * l..][..og * l];
+            // dY_g of the chunk's images side by side, `og × ld`
+            let gout: &[T] = if c == 1 {
+                &go[(n0 * g.o + gi * og) * l..][..og * l]
+            } else {
+                for (oc, row) in dy[..og * ld].chunks_exact_mut(ld).enumerate() {
+                    for (ci, part) in row.chunks_exact_mut(l).enumerate() {
+                        part.copy_from_slice(&go[((n0 + ci) * g.o + gi * og + oc) * l..][..l]);
+                    }
+                }
+                &dy[..og * ld]
+            };
             if let Some(gw) = gw.as_mut() {
-                im2col(img, g, gi, &mut cols);
+                for ci in 0..c {
+                    im2col(
+                        &x[(n0 + ci) * image..][..image],
+                        g,
+                        gi,
+                        &mut cols,
+                        (ci * l, ld),
+                    );
+                }
                 // dW_g += dY_g · colsᵀ
                 gemm(
-                    (og, l, k),
+                    (og, ld, k),
                     gout,
-                    (l, 1),
+                    (ld, 1),
                     &cols,
-                    (1, l),
+                    (1, ld),
                     &mut gw[gi * og * k..],
                     (k, 1),
                     true,
                 );
             }
             if let Some(gx) = gx.as_mut() {
-                // dcols = W_gᵀ · dY_g, folded back into the image
-                weights_t[gi].gemm((k, og, l), gout, (l, 1), &mut cols, (l, 1), false, None);
-                col2im(&cols, g, gi, &mut gx[ni * g.c * g.h * g.w..]);
+                // dcols = W_gᵀ · dY_g, folded back into each image
+                weights_t[gi].gemm((k, og, ld), gout, (ld, 1), &mut cols, (ld, 1), false, None);
+                for ci in 0..c {
+                    col2im(&cols, g, gi, &mut gx[(n0 + ci) * image..], (ci * l, ld));
+                }
             }
         }
     }

@@ -4,26 +4,39 @@
 use super::conv::Geom;
 use crate::Float;
 
-/// Unfolds group `gi` of image `img` (`[C, H, W]`) into `cols` (`[C/g·kh·kw, oh·ow]`), one
-/// input channel per task when the matrix is large (each channel fills its own rows).
-pub(super) fn im2col<T: Float>(img: &[T], g: &Geom, gi: usize, cols: &mut [T]) {
-    let rows = g.kh * g.kw * g.l();
-    let parallel = cols.len() >= crate::parallel::PARALLEL_MIN;
+/// Unfolds group `gi` of image `img` (`[C, H, W]`) into columns `c0..c0 + oh·ow` of the
+/// `C/g·kh·kw`-row matrix `cols` whose rows start `ld` apart (several images side by side),
+/// one input channel per task when the image's part is large (each channel fills its own rows).
+pub(super) fn im2col<T: Float>(
+    img: &[T],
+    g: &Geom,
+    gi: usize,
+    cols: &mut [T],
+    (c0, ld): (usize, usize),
+) {
+    let rows = g.kh * g.kw * ld;
+    let parallel = g.k() * g.l() >= crate::parallel::PARALLEL_MIN;
     crate::parallel::for_each_chunk_mut(&mut cols[..g.cg() * rows], rows, parallel, |cc, out| {
-        im2col_channel(img, g, gi, cc, out)
+        im2col_channel(img, g, (gi, cc), out, (c0, ld))
     });
 }
 
 /// The `kh·kw` rows of input channel `cc` (of group `gi`) in the column matrix. Each output
 /// row splits into a zero head and tail (the padding) and a middle read from one input row: a
 /// plain copy at stride 1, a strided gather otherwise.
-fn im2col_channel<T: Float>(img: &[T], g: &Geom, gi: usize, cc: usize, cols: &mut [T]) {
+fn im2col_channel<T: Float>(
+    img: &[T],
+    g: &Geom,
+    (gi, cc): (usize, usize),
+    cols: &mut [T],
+    (c0, ld): (usize, usize),
+) {
     let (s, p, d) = (g.opt.stride, g.opt.padding, g.opt.dilation);
     let l = g.l();
     let ch = &img[(gi * g.cg() + cc) * g.h * g.w..][..g.h * g.w];
     for ki in 0..g.kh {
         for kj in 0..g.kw {
-            let row = &mut cols[(ki * g.kw + kj) * l..][..l];
+            let row = &mut cols[(ki * g.kw + kj) * ld + c0..][..l];
             let span = Span::new(g, kj);
             for y in 0..g.oh {
                 let iy = (y * s.0 + ki * d.0) as isize - p.0 as isize;
@@ -51,25 +64,36 @@ fn im2col_channel<T: Float>(img: &[T], g: &Geom, gi: usize, cc: usize, cols: &mu
     }
 }
 
-/// The adjoint of [`im2col`]: adds `cols` back into group `gi` of `img`, over the same
-/// in-bounds spans ([`Span`]).
-pub(super) fn col2im<T: Float>(cols: &[T], g: &Geom, gi: usize, img: &mut [T]) {
+/// The adjoint of [`im2col`]: adds columns `c0..c0 + oh·ow` of `cols` (rows `ld` apart) back
+/// into group `gi` of `img`, over the same in-bounds spans ([`Span`]).
+pub(super) fn col2im<T: Float>(
+    cols: &[T],
+    g: &Geom,
+    gi: usize,
+    img: &mut [T],
+    (c0, ld): (usize, usize),
+) {
     let plane = g.h * g.w;
     let group = &mut img[gi * g.cg() * plane..][..g.cg() * plane];
     // each input channel gathers from its own rows of `cols`: one task per channel
-    let parallel = cols.len() >= crate::parallel::PARALLEL_MIN;
+    let parallel = g.k() * g.l() >= crate::parallel::PARALLEL_MIN;
     crate::parallel::for_each_chunk_mut(group, plane, parallel, |cc, ch| {
-        col2im_channel(cols, g, cc, ch)
+        col2im_channel(cols, g, cc, ch, (c0, ld))
     });
 }
 
 /// Channel `cc`'s rows of `cols`, added back into its plane `ch`.
-fn col2im_channel<T: Float>(cols: &[T], g: &Geom, cc: usize, ch: &mut [T]) {
+fn col2im_channel<T: Float>(
+    cols: &[T],
+    g: &Geom,
+    cc: usize,
+    ch: &mut [T],
+    (c0, ld): (usize, usize),
+) {
     let (s, d) = (g.opt.stride, g.opt.dilation);
-    let l = g.l();
     for ki in 0..g.kh {
         for kj in 0..g.kw {
-            let row = &cols[((cc * g.kh + ki) * g.kw + kj) * l..][..l];
+            let row = &cols[((cc * g.kh + ki) * g.kw + kj) * ld + c0..][..g.l()];
             let Some(span) = Span::new(g, kj) else {
                 continue;
             };
