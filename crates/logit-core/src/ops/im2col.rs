@@ -38,6 +38,10 @@ fn im2col_channel<T: Float>(
         for kj in 0..g.kw {
             let row = &mut cols[(ki * g.kw + kj) * ld + c0..][..l];
             let span = Span::new(g, kj);
+            if let (Some(span), true) = (span, s == (1, 1) && g.ow == g.w) {
+                shifted_plane(ch, g, ki, span, row);
+                continue;
+            }
             for y in 0..g.oh {
                 let iy = (y * s.0 + ki * d.0) as isize - p.0 as isize;
                 let out = &mut row[y * g.ow..(y + 1) * g.ow];
@@ -61,6 +65,30 @@ fn im2col_channel<T: Float>(
                 }
             }
         }
+    }
+}
+
+/// Kernel row `ki`'s row of the column matrix when the convolution keeps the width at stride 1
+/// (a "same" 3×3): its in-bounds rows are the channel shifted by a constant offset, so one copy
+/// fills them (an output row's padding columns read the neighbouring input row's edge and are
+/// zeroed after), instead of a short copy per output row.
+fn shifted_plane<T: Float>(ch: &[T], g: &Geom, ki: usize, span: Span, row: &mut [T]) {
+    let (p, w, ow) = (g.opt.padding.0, g.w, g.ow);
+    let shift = ki * g.opt.dilation.0;
+    // output rows whose input row `y + shift − p` lies inside the image
+    let y0 = p.saturating_sub(shift).min(g.oh);
+    let y1 = (g.h + p).saturating_sub(shift).clamp(y0, g.oh);
+    if y1 > y0 {
+        let Span { x0, x1, first } = span;
+        let len = (y1 - y0 - 1) * ow + (x1 - x0);
+        let src = (y0 + shift - p) * w + first;
+        row[y0 * ow + x0..][..len].copy_from_slice(&ch[src..][..len]);
+    }
+    row[..y0 * ow].fill(T::zero());
+    row[y1 * ow..].fill(T::zero());
+    for out in row[y0 * ow..y1 * ow].chunks_exact_mut(ow) {
+        out[..span.x0].fill(T::zero());
+        out[span.x1..].fill(T::zero());
     }
 }
 
