@@ -100,7 +100,12 @@ impl Tensor {
 
     /// The element type.
     pub fn dtype(&self) -> DType {
-        self.storage().dtype()
+        // read under the lock: no Arc clone and drop (two atomic writes) for a tag
+        self.0
+            .data
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .dtype()
     }
 
     /// A shared handle to the elements (no copy).

@@ -331,29 +331,66 @@ crate::simd_dispatch!(
             }
             return;
         }
-        if !accumulate {
-            for i in 0..m {
-                for j in 0..n {
-                    c[i * rsc + j * csc] = T::zero();
-                }
-            }
-        }
+        // row by row, up to 8 columns at a time held in registers over the whole k loop (adding
+        // into C in memory at every p stalls on each reload of a masked store)
+        let row = Row {
+            k,
+            a,
+            sa: (rsa, csa),
+            b,
+            sb: (rsb, csb),
+            sc: (rsc, csc),
+            accumulate,
+        };
         for i in 0..m {
-            let crow = &mut c[i * rsc..];
-            for p in 0..k {
-                let x = a[i * rsa + p * csa];
-                let brow = &b[p * rsb..];
-                if csb == 1 && csc == 1 {
-                    axpy(x, &brow[..n], &mut crow[..n]);
-                } else {
-                    for j in 0..n {
-                        crow[j * csc] += x * brow[j * csb];
-                    }
+            for j0 in (0..n).step_by(8) {
+                match n - j0 {
+                    1 => row.block::<1>(i, j0, c),
+                    2 => row.block::<2>(i, j0, c),
+                    3 => row.block::<3>(i, j0, c),
+                    4 => row.block::<4>(i, j0, c),
+                    5 => row.block::<5>(i, j0, c),
+                    6 => row.block::<6>(i, j0, c),
+                    7 => row.block::<7>(i, j0, c),
+                    _ => row.block::<8>(i, j0, c),
                 }
             }
         }
     }
 );
+
+/// The unpacked small product, one row of C at a time.
+struct Row<'a, T> {
+    k: usize,
+    a: &'a [T],
+    sa: (usize, usize),
+    b: &'a [T],
+    sb: (usize, usize),
+    sc: (usize, usize),
+    accumulate: bool,
+}
+
+impl<T: Float> Row<'_, T> {
+    /// Columns `j0..j0 + W` of row `i`: `W` sums in registers, each `C`'s start value (or 0)
+    /// plus `A[i, p]·B[p, j]` in order of `p`.
+    #[inline(always)]
+    fn block<const W: usize>(&self, i: usize, j0: usize, c: &mut [T]) {
+        let ((rsa, csa), (rsb, csb), (rsc, csc)) = (self.sa, self.sb, self.sc);
+        let at = |t: usize| i * rsc + (j0 + t) * csc;
+        let mut acc: [T; W] =
+            std::array::from_fn(|t| if self.accumulate { c[at(t)] } else { T::zero() });
+        for p in 0..self.k {
+            let x = self.a[i * rsa + p * csa];
+            let brow = &self.b[p * rsb + j0 * csb..];
+            for (t, v) in acc.iter_mut().enumerate() {
+                *v += x * brow[t * csb];
+            }
+        }
+        for (t, v) in acc.into_iter().enumerate() {
+            c[at(t)] = v;
+        }
+    }
+}
 
 /// The register-blocked small product: B packed in rows padded to `width` (a multiple of 8).
 struct Tile<'a, T> {
@@ -397,21 +434,6 @@ impl<T: Float> Tile<'_, T> {
                 }
             }
         }
-    }
-}
-
-/// `c += x·b`, in fixed blocks of 8: with a row as short as a tiny layer's (8 or 12), a loop
-/// of unknown length would run entirely in its scalar tail.
-fn axpy<T: Float>(x: T, b: &[T], c: &mut [T]) {
-    let mut cb = c.chunks_exact_mut(8);
-    let mut bb = b.chunks_exact(8);
-    for (c8, b8) in (&mut cb).zip(&mut bb) {
-        for t in 0..8 {
-            c8[t] += x * b8[t];
-        }
-    }
-    for (cj, &bj) in cb.into_remainder().iter_mut().zip(bb.remainder()) {
-        *cj += x * bj;
     }
 }
 
