@@ -115,9 +115,22 @@ pub(crate) fn scratch<T: crate::Float>(n: usize) -> Vec<T> {
 
 /// `n` copies of `value` in a buffer from [`with_capacity`]: the zeroed output a kernel
 /// accumulates into.
-pub fn full<T: Copy + Send + 'static>(n: usize, value: T) -> Vec<T> {
+pub fn full<T: Copy + Send + Sync + 'static>(n: usize, value: T) -> Vec<T> {
     let mut v = with_capacity(n);
-    v.resize(n, value);
+    if n < crate::parallel::PARALLEL_MIN {
+        v.resize(n, value);
+        return v;
+    }
+    // a large gradient buffer (a convolution's input gradient): filled, and its fresh pages
+    // faulted in, by every thread
+    let spare = &mut v.spare_capacity_mut()[..n];
+    crate::parallel::for_each_chunk_mut(spare, 1 << 16, true, |_, part| {
+        part.iter_mut().for_each(|x| {
+            x.write(value);
+        })
+    });
+    // SAFETY: the loop above wrote each of the first n elements.
+    unsafe { v.set_len(n) };
     v
 }
 

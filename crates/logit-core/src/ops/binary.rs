@@ -240,7 +240,7 @@ impl Tensor {
     }
 }
 
-fn expand_kernel<T: Copy + Default + Send + 'static>(
+fn expand_kernel<T: Copy + Default + Send + Sync + 'static>(
     v: &[T],
     shape: &[usize],
     sa: &[usize],

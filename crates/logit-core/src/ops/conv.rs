@@ -95,7 +95,7 @@ pub(super) fn forward<T: Float>(
             let src: &[T] = if is_pointwise(g) {
                 &img[gi * g.cg() * l..][..k * l]
             } else {
-                im2col(img, g, gi, &mut cols, (0, l));
+                im2col(x, (ni, 1), g, gi, &mut cols);
                 &cols
             };
             let dst = &mut out[(ni * g.o + gi * og) * l..][..og * l];
@@ -160,7 +160,6 @@ fn backward<T: Float>(
     } else {
         Vec::new()
     };
-    let image = g.c * g.h * g.w;
     for n0 in (0..g.n).step_by(chunk) {
         let c = chunk.min(g.n - n0);
         let ld = c * l;
@@ -177,15 +176,7 @@ fn backward<T: Float>(
                 &dy[..og * ld]
             };
             if let Some(gw) = gw.as_mut() {
-                for ci in 0..c {
-                    im2col(
-                        &x[(n0 + ci) * image..][..image],
-                        g,
-                        gi,
-                        &mut cols,
-                        (ci * l, ld),
-                    );
-                }
+                im2col(x, (n0, c), g, gi, &mut cols);
                 // dW_g += dY_g · colsᵀ
                 gemm(
                     (og, ld, k),
@@ -201,9 +192,7 @@ fn backward<T: Float>(
             if let Some(gx) = gx.as_mut() {
                 // dcols = W_gᵀ · dY_g, folded back into each image
                 weights_t[gi].gemm((k, og, ld), gout, (ld, 1), &mut cols, (ld, 1), false, None);
-                for ci in 0..c {
-                    col2im(&cols, g, gi, &mut gx[(n0 + ci) * image..], (ci * l, ld));
-                }
+                col2im(&cols, (n0, c), g, gi, gx);
             }
         }
     }

@@ -4,20 +4,24 @@
 use super::conv::Geom;
 use crate::Float;
 
-/// Unfolds group `gi` of image `img` (`[C, H, W]`) into columns `c0..c0 + oh·ow` of the
-/// `C/g·kh·kw`-row matrix `cols` whose rows start `ld` apart (several images side by side),
-/// one input channel per task when the image's part is large (each channel fills its own rows).
+/// Unfolds group `gi` of images `first..first + count` of the batch `x` (`[N, C, H, W]`) into
+/// the `C/g·kh·kw × count·oh·ow` matrix `cols`, the images side by side, one input channel per
+/// task when the matrix is large (each channel fills its own rows for every image).
 pub(super) fn im2col<T: Float>(
-    img: &[T],
+    x: &[T],
+    (first, count): (usize, usize),
     g: &Geom,
     gi: usize,
     cols: &mut [T],
-    (c0, ld): (usize, usize),
 ) {
+    let (image, ld) = (g.c * g.h * g.w, count * g.l());
     let rows = g.kh * g.kw * ld;
-    let parallel = g.k() * g.l() >= crate::parallel::PARALLEL_MIN;
+    let parallel = g.k() * ld >= crate::parallel::PARALLEL_MIN;
     crate::parallel::for_each_chunk_mut(&mut cols[..g.cg() * rows], rows, parallel, |cc, out| {
-        im2col_channel(img, g, (gi, cc), out, (c0, ld))
+        for ci in 0..count {
+            let img = &x[(first + ci) * image..][..image];
+            im2col_channel(img, g, (gi, cc), out, (ci * g.l(), ld));
+        }
     });
 }
 
@@ -92,21 +96,32 @@ fn shifted_plane<T: Float>(ch: &[T], g: &Geom, ki: usize, span: Span, row: &mut 
     }
 }
 
-/// The adjoint of [`im2col`]: adds columns `c0..c0 + oh·ow` of `cols` (rows `ld` apart) back
-/// into group `gi` of `img`, over the same in-bounds spans ([`Span`]).
+/// The adjoint of [`im2col`]: adds `cols` back into group `gi` of images `first..first +
+/// count` of the batch gradient `gx`, over the same in-bounds spans ([`Span`]). One task per
+/// image, or per input channel for a single image, when the matrix is large.
 pub(super) fn col2im<T: Float>(
     cols: &[T],
+    (first, count): (usize, usize),
     g: &Geom,
     gi: usize,
-    img: &mut [T],
-    (c0, ld): (usize, usize),
+    gx: &mut [T],
 ) {
-    let plane = g.h * g.w;
-    let group = &mut img[gi * g.cg() * plane..][..g.cg() * plane];
-    // each input channel gathers from its own rows of `cols`: one task per channel
-    let parallel = g.k() * g.l() >= crate::parallel::PARALLEL_MIN;
-    crate::parallel::for_each_chunk_mut(group, plane, parallel, |cc, ch| {
-        col2im_channel(cols, g, cc, ch, (c0, ld))
+    let (plane, image, ld) = (g.h * g.w, g.c * g.h * g.w, count * g.l());
+    let parallel = g.k() * ld >= crate::parallel::PARALLEL_MIN;
+    let images = &mut gx[first * image..][..count * image];
+    // group gi's channels within an image
+    let (at, len) = (gi * g.cg() * plane, g.cg() * plane);
+    if count == 1 {
+        let channels = &mut images[at..][..len];
+        crate::parallel::for_each_chunk_mut(channels, plane, parallel, |cc, ch| {
+            col2im_channel(cols, g, cc, ch, (0, ld))
+        });
+        return;
+    }
+    crate::parallel::for_each_chunk_mut(images, image, parallel, |ci, img| {
+        for (cc, ch) in img[at..][..len].chunks_exact_mut(plane).enumerate() {
+            col2im_channel(cols, g, cc, ch, (ci * g.l(), ld));
+        }
     });
 }
 
