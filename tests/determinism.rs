@@ -239,3 +239,31 @@ fn a_convolutional_step_gives_the_same_bits_with_1_and_2_threads() -> logit::cor
     assert!(one == two, "results differ between 1 and 2 threads");
     Ok(())
 }
+
+/// An eval-mode ResNet-18 forward of four images: on two threads each thread takes whole
+/// images (their products and im2col then run on it alone), on one the images run in turn;
+/// the fused batch norm, skip connection and ReLU run in both.
+fn resnet_eval(threads: usize) -> logit::core::Result<Vec<u32>> {
+    logit::set_num_threads(threads);
+    manual_seed(5);
+    let m = logit::models::ResNet::resnet18(10)?;
+    m.eval();
+    let x = Tensor::randn(&[4, 3, 64, 64]);
+    let _g = logit::core::no_grad();
+    Ok(m.forward(&x)?
+        .to_vec::<f32>()
+        .into_iter()
+        .map(f32::to_bits)
+        .collect())
+}
+
+#[test]
+fn an_eval_forward_by_images_gives_the_same_bits_with_1_and_2_threads() -> logit::core::Result<()> {
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let one = resnet_eval(1)?;
+    let two = resnet_eval(2)?;
+    logit::set_num_threads(0);
+    assert_eq!(one.len(), 40);
+    assert!(one == two, "results differ between 1 and 2 threads");
+    Ok(())
+}

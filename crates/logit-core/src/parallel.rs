@@ -66,12 +66,15 @@ pub(crate) fn for_each(n: usize, f: impl Fn(usize) + Sync + Send) {
 /// serial ops between parallel ones.
 fn run(pool: &ThreadPool, n: usize, f: impl Fn(usize) + Sync + Send) {
     let next = AtomicUsize::new(0);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        if i >= n {
-            break;
+    let work = || {
+        let _nested = Nested::enter();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                break;
+            }
+            f(i);
         }
-        f(i);
     };
     let helpers = pool.current_num_threads().min(n.saturating_sub(1));
     pool.in_place_scope(|scope| {
@@ -82,9 +85,38 @@ fn run(pool: &ThreadPool, n: usize, f: impl Fn(usize) + Sync + Send) {
     });
 }
 
-/// The pool, when more than one thread is set.
+thread_local! {
+    /// Set while this thread runs a piece of a parallel op.
+    static IN_PIECE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the current thread as running a piece until dropped: parallel ops it starts (a GEMM
+/// inside one image's task) run on it alone, like OpenMP's nested regions by default.
+struct Nested(bool);
+
+impl Nested {
+    fn enter() -> Nested {
+        Nested(IN_PIECE.with(|p| p.replace(true)))
+    }
+}
+
+impl Drop for Nested {
+    fn drop(&mut self) {
+        IN_PIECE.with(|p| p.set(self.0));
+    }
+}
+
+/// The threads an op started here may use: 1 inside a piece of another parallel op.
+pub(crate) fn threads_here() -> usize {
+    match IN_PIECE.with(|p| p.get()) {
+        true => 1,
+        false => get_num_threads(),
+    }
+}
+
+/// The pool, when more than one thread is available here.
 fn pool() -> Option<Arc<ThreadPool>> {
-    if get_num_threads() > 1 {
+    if threads_here() > 1 {
         POOL.read().unwrap_or_else(|e| e.into_inner()).clone()
     } else {
         None

@@ -1,7 +1,7 @@
 //! 2-D convolution through im2col and GEMM (`F.conv2d`): stride, padding, dilation, groups.
 
 use super::conv_fused::{finish_block, Post};
-use super::gemm::{gemm, Lhs, SendPtr};
+use super::gemm::{gemm, Lhs, SendPtr, SMALL_GEMM};
 use super::im2col::{col2im, im2col};
 use super::sgemm::Epilogue;
 use crate::autograd::{Backward, Grad, SavedTensor};
@@ -79,26 +79,25 @@ pub(super) fn forward<T: Float>(
     let (k, l, og) = (g.k(), g.l(), g.og());
     // the GEMMs (β = 0) and im2col write every element of both
     let mut out = crate::memory::scratch(g.n * g.o * l);
-    let mut cols = if is_pointwise(g) {
-        Vec::new()
-    } else {
-        crate::memory::scratch(k * l)
+    let columns = || match is_pointwise(g) {
+        true => Vec::new(),
+        false => crate::memory::scratch(k * l),
     };
     // each group's weight is packed once for all the images
     let weights: Vec<Lhs<T>> = (0..g.opt.groups)
         .map(|gi| Lhs::new((og, k, l), &w[gi * og * k..], (k, 1), g.n))
         .collect();
-    for ni in 0..g.n {
+    let image = |ni: usize, out: &mut [T], cols: &mut Vec<T>| {
         let img = &x[ni * g.c * g.h * g.w..][..g.c * g.h * g.w];
         for (gi, weight) in weights.iter().enumerate() {
             // a 1×1, stride-1 convolution reads the image itself as its column matrix
             let src: &[T] = if is_pointwise(g) {
                 &img[gi * g.cg() * l..][..k * l]
             } else {
-                im2col(x, (ni, 1), g, gi, &mut cols);
-                &cols
+                im2col(x, (ni, 1), g, gi, cols);
+                cols
             };
-            let dst = &mut out[(ni * g.o + gi * og) * l..][..og * l];
+            let dst = &mut out[gi * og * l..][..og * l];
             let at = SendPtr(dst.as_mut_ptr());
             // bias and post-ops on each block as the GEMM finishes it, while it is in cache
             let finish = |i0, rows, j0, cols| {
@@ -107,6 +106,23 @@ pub(super) fn forward<T: Float>(
             };
             let epilogue = (b.is_some() || post.is_some()).then_some(&finish as Epilogue);
             weight.gemm((og, k, l), src, (l, 1), dst, (l, 1), false, epilogue);
+        }
+    };
+    // with at least two images per thread, each thread takes whole images (its products and
+    // im2col then run on it alone): no split and join per product, no operand packed twice
+    let threads = crate::parallel::threads_here();
+    let by_image = threads > 1 && g.n >= 2 * threads && og * k * l > SMALL_GEMM;
+    if by_image {
+        crate::parallel::for_each_chunk_mut(&mut out, g.o * l, true, |ni, out| {
+            let mut cols = columns();
+            image(ni, out, &mut cols);
+            // the thread's next image takes it back
+            crate::memory::recycle(cols);
+        });
+    } else {
+        let mut cols = columns();
+        for (ni, out) in out.chunks_exact_mut(g.o * l).enumerate() {
+            image(ni, out, &mut cols);
         }
     }
     out

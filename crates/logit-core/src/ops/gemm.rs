@@ -8,7 +8,7 @@ use crate::Float;
 use std::any::TypeId;
 
 /// Below this many multiply-adds, a plain loop beats a packing GEMM.
-const SMALL_GEMM: usize = 16 * 1024;
+pub(super) const SMALL_GEMM: usize = 16 * 1024;
 
 /// `C (+)= A·B` for strided `m×k` A and `k×n` B into strided C; `accumulate` keeps C's values.
 #[allow(clippy::too_many_arguments)]
@@ -138,7 +138,7 @@ fn split(
     row_align: usize,
     block: impl Fn(usize, usize, usize, usize) + Sync + Send,
 ) {
-    let threads = crate::parallel::get_num_threads();
+    let threads = crate::parallel::threads_here();
     if threads == 1 || m * k * n < PARALLEL_GEMM {
         block(0, m, 0, n);
         return;
