@@ -36,9 +36,16 @@ fn downsample(cin: usize, cout: usize, stride: usize) -> Result<Option<Sequentia
 
 /// The skip connection: `x` itself, or its downsampled copy.
 fn identity(x: &Tensor, down: &Option<Sequential>) -> Result<Tensor> {
-    match down {
-        Some(d) => d.forward(x),
-        None => Ok(x.clone()),
+    let Some(d) = down else {
+        return Ok(x.clone());
+    };
+    // the `conv1x1 → bn` this file builds, fused in eval mode like the blocks' convolutions;
+    // anything else a user put there runs as it is
+    let conv = d.get(0).and_then(|m| m.downcast_ref::<Conv2d>());
+    let bn = d.get(1).and_then(|m| m.downcast_ref::<BatchNorm2d>());
+    match (conv, bn, d.len()) {
+        (Some(conv), Some(bn), 2) => conv.forward_fused(x, bn, None, None),
+        _ => d.forward(x),
     }
 }
 
