@@ -142,3 +142,20 @@ proptest! {
         prop_assert!(same(&recorded.to_vec_f64(), &want));
     }
 }
+
+/// An empty batch and a convolution with no output channels give empty outputs and gradients,
+/// as in PyTorch, rather than a panic.
+#[test]
+fn empty_convolutions_give_empty_results() -> Result<()> {
+    let opt = Conv2dOptions::default();
+    let x = Tensor::randn(&[0, 2, 5, 5]).requires_grad_(true);
+    let w = Tensor::randn(&[3, 2, 3, 3]).requires_grad_(true);
+    let y = x.conv2d(&w, None, opt)?;
+    assert_eq!(y.shape(), &[0, 3, 3, 3]);
+    y.sum().backward()?;
+    assert_eq!(w.grad().map(|g| g.to_vec::<f32>()), Some(vec![0.0; 54]));
+    let none = Tensor::randn(&[0, 2, 3, 3]);
+    let y = Tensor::randn(&[2, 2, 5, 5]).conv2d(&none, None, opt)?;
+    assert_eq!(y.shape(), &[2, 0, 3, 3]);
+    Ok(())
+}

@@ -11,7 +11,7 @@ impl Conv2d {
     /// `relu(bn(conv(x)) + residual)`, the skip connection and ReLU when given: the same
     /// values as calling the modules one after another. In eval mode (`bn` normalising with
     /// its running statistics) with no graph to record, it is one fused op that finishes the
-    /// output while it is in cache; otherwise, and while a [`summary`](crate::summary) lists
+    /// output while it is in cache; otherwise, and while a [`summary`](crate::summary()) lists
     /// module calls, it calls the modules.
     ///
     /// ```

@@ -119,7 +119,7 @@ pub(super) fn forward<T: Float>(
             // the thread's next image takes it back
             crate::memory::recycle(cols);
         });
-    } else {
+    } else if !out.is_empty() {
         let mut cols = columns();
         for (ni, out) in out.chunks_exact_mut(g.o * l).enumerate() {
             image(ni, out, &mut cols);
@@ -154,7 +154,7 @@ fn backward<T: Float>(
     });
     // several images side by side in one column matrix: the weight gradient (read and
     // written by each product) and the packed Wᵀ stream through memory once per chunk
-    let chunk = (BACKWARD_COLS / (k * l)).clamp(1, g.n);
+    let chunk = (BACKWARD_COLS / (k * l)).clamp(1, g.n.max(1));
     let mut cols = crate::memory::scratch(k * l * chunk);
     let mut dy = if chunk > 1 {
         crate::memory::scratch(og * l * chunk)
