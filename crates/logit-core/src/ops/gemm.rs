@@ -75,56 +75,31 @@ pub(crate) fn gemm_then<T: Float>(
             pb.get().add(j0 * csb),
             pc.get().add(i0 * rsc + j0 * csc),
         );
+        let s = |r: usize, c: usize| (r as isize, c as isize);
+        let ((rsa, csa), (rsb, csb), (rsc, csc)) = (s(rsa, csa), s(rsb, csb), s(rsc, csc));
+        let product = || T::gemm(rows, k, cols, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
         let Some(epilogue) = epilogue else {
-            return T::gemm(
-                rows,
-                k,
-                cols,
-                a,
-                rsa as isize,
-                csa as isize,
-                b,
-                rsb as isize,
-                csb as isize,
-                beta,
-                c,
-                rsc as isize,
-                csc as isize,
-            );
+            return product();
         };
+        // logit's kernel runs the epilogue tile by tile; otherwise it follows the block
         let tiles = |i: usize, r: usize, j: usize, cl: usize| epilogue(i0 + i, r, j0 + j, cl);
-        let strides = |r: usize, c: usize| (r as isize, c as isize);
-        if TypeId::of::<T>() == TypeId::of::<f32>()
+        let (a32, b32, c32) = (a.cast(), b.cast(), c.cast());
+        let in_tiles = TypeId::of::<T>() == TypeId::of::<f32>()
             && sgemm_then(
                 (rows, k, cols),
-                a.cast(),
-                strides(rsa, csa),
-                b.cast(),
-                strides(rsb, csb),
-                c.cast(),
-                strides(rsc, csc),
+                a32,
+                (rsa, csa),
+                b32,
+                (rsb, csb),
+                c32,
+                (rsc, csc),
                 accumulate,
                 &tiles,
-            )
-        {
-            return;
+            );
+        if !in_tiles {
+            product();
+            epilogue(i0, rows, j0, cols);
         }
-        T::gemm(
-            rows,
-            k,
-            cols,
-            a,
-            rsa as isize,
-            csa as isize,
-            b,
-            rsb as isize,
-            csb as isize,
-            beta,
-            c,
-            rsc as isize,
-            csc as isize,
-        );
-        epilogue(i0, rows, j0, cols);
     };
     split((m, k, n), 1, raw);
 }
