@@ -156,9 +156,10 @@ macro_rules! simd_dispatch {
             body($($arg),*)
         }
     };
-    // the same for a function generic over one type parameter (a kernel for f32 and f64)
-    (fn $name:ident<$t:ident: $bound:path>($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
-        fn $name<$t: $bound>($($arg: $ty),*) {
+    // the same for a function generic over one type parameter (a kernel for f32 and f64), with
+    // a visibility when another module calls it
+    ($vis:vis fn $name:ident<$t:ident: $bound:path>($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        $vis fn $name<$t: $bound>($($arg: $ty),*) {
             #[inline(always)]
             fn body<$t: $bound>($($arg: $ty),*) $body
             #[cfg(target_arch = "x86_64")]

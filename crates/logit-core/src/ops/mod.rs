@@ -18,6 +18,7 @@ mod pool;
 mod reduce;
 pub(crate) mod sgemm;
 mod sigmoid;
+mod small_gemm;
 mod softmax;
 mod unary;
 mod view;
