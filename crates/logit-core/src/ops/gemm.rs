@@ -95,7 +95,7 @@ pub(crate) fn gemm_then<T: Float>(
                 c32,
                 (rsc, csc),
                 accumulate,
-                &tiles,
+                Some(&tiles),
             );
         if !in_tiles {
             product();

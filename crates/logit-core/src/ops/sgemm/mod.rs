@@ -70,29 +70,32 @@ pub(crate) unsafe fn sgemm(
     rsc: isize,
     csc: isize,
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if alpha == 1.0 && (beta == 0.0 || beta == 1.0) && k > 0 && has_avx512() {
-        let x = Operands {
-            a,
-            rsa,
-            csa,
-            b,
-            rsb,
-            csb,
-            c,
-            rsc,
-            csc,
-        };
-        // SAFETY: the CPU has AVX-512F; the caller vouches for the matrices.
-        unsafe { blocked::blocked(m, k, n, &x, None, beta == 1.0, None) };
+    let accumulate = beta == 1.0;
+    // SAFETY: the caller vouches for the matrices.
+    if alpha == 1.0
+        && (beta == 0.0 || accumulate)
+        && unsafe {
+            sgemm_then(
+                (m, k, n),
+                a,
+                (rsa, csa),
+                b,
+                (rsb, csb),
+                c,
+                (rsc, csc),
+                accumulate,
+                None,
+            )
+        }
+    {
         return;
     }
     // SAFETY: the caller vouches for the matrices.
     unsafe { matrixmultiply::sgemm(m, k, n, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc) }
 }
 
-/// `C (+)= A·B` with `epilogue` run on each tile as it is finished; `false` (nothing done) on
-/// a CPU without logit's kernel.
+/// `C (+)= A·B` on logit's kernel, with `epilogue` run on each tile as it is finished; `false`
+/// (nothing done) on a CPU without the kernel or for an empty depth.
 ///
 /// # Safety
 /// As [`sgemm`].
@@ -106,7 +109,7 @@ pub(crate) unsafe fn sgemm_then(
     c: *mut f32,
     (rsc, csc): (isize, isize),
     accumulate: bool,
-    epilogue: Epilogue,
+    epilogue: Option<Epilogue>,
 ) -> bool {
     if k == 0 || !has_avx512() {
         return false;
@@ -125,7 +128,7 @@ pub(crate) unsafe fn sgemm_then(
             csc,
         };
         // SAFETY: the CPU has AVX-512F; the caller vouches for the matrices.
-        unsafe { blocked::blocked(m, k, n, &x, None, accumulate, Some(epilogue)) };
+        unsafe { blocked::blocked(m, k, n, &x, None, accumulate, epilogue) };
     }
     true
 }
